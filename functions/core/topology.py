@@ -1,0 +1,97 @@
+"""The one declaration of Trove's resources, shared by the CDK stack and the local stack.
+
+Names, key prefixes, indexes and limits live here and nowhere else, so the deployed topology
+and the embedded one cannot drift. Plain data only: no AWS SDK imports, cheap to import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MB = 1024 * 1024
+
+# Seed 002: "50MB file size limit".
+MAX_UPLOAD_BYTES = 50 * MB
+# What API Gateway (HTTP API) carries in a request body is 10 MB, and Lambda's synchronous
+# payload is 6 MB, base64 included: multipart uploads through the API stop well below both.
+MAX_API_UPLOAD_BYTES = 4 * MB
+PRESIGN_EXPIRY_SECONDS = 600
+DOWNLOAD_URL_EXPIRY_SECONDS = 300
+# A pending item whose bytes never arrive is removed by DynamoDB TTL after this long.
+PENDING_TTL_SECONDS = 24 * 3600
+# Abandoned objects under uploads/ (a bucket lifecycle rule) go after this many days.
+ABANDONED_UPLOAD_DAYS = 2
+
+UPLOADS_PREFIX = "uploads/"
+THUMBNAILS_PREFIX = "thumbnails/"
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    hash_key: str
+    range_key: str
+
+
+@dataclass(frozen=True)
+class TableTopology:
+    name: str
+    hash_key: str
+    ttl_attribute: str
+    indexes: tuple[Index, ...]
+
+
+@dataclass(frozen=True)
+class QueueTopology:
+    name: str
+    dlq_name: str
+    max_receive_count: int
+    visibility_timeout_seconds: int
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class BucketTopology:
+    name: str
+    uploads_prefix: str
+    thumbnails_prefix: str
+    cors_methods: tuple[str, ...]
+    cors_headers: tuple[str, ...]
+
+
+# Every list filter is a Query on one of these; newest first through the shared range key.
+SORT_KEY = "listKey"
+ASSET_INDEXES: tuple[Index, ...] = (
+    Index("byOwner", "owner", SORT_KEY),
+    Index("byOwnerClient", "ownerClient", SORT_KEY),
+    Index("byOwnerCampaign", "ownerCampaign", SORT_KEY),
+    Index("byOwnerProject", "ownerProject", SORT_KEY),
+    Index("byOwnerTodo", "ownerTodo", SORT_KEY),
+    Index("byOwnerType", "ownerType", SORT_KEY),
+)
+
+USAGE_INDEXES: tuple[Index, ...] = (
+    Index("byOwnerConsumer", "ownerConsumer", "assetUri"),
+)
+
+ASSETS_TABLE = TableTopology(name="trove-assets", hash_key="id", ttl_attribute="expiresAt", indexes=ASSET_INDEXES)
+USAGES_TABLE = TableTopology(name="trove-usages", hash_key="pk", ttl_attribute="expiresAt", indexes=USAGE_INDEXES)
+
+UPLOADS_QUEUE = QueueTopology(
+    name="trove-uploads",
+    dlq_name="trove-uploads-dlq",
+    max_receive_count=3,
+    visibility_timeout_seconds=180,
+    batch_size=5,
+)
+
+BUCKET = BucketTopology(
+    name="trove-assets",
+    uploads_prefix=UPLOADS_PREFIX,
+    thumbnails_prefix=THUMBNAILS_PREFIX,
+    cors_methods=("GET", "POST", "HEAD"),
+    cors_headers=("*",),
+)
+
+API_PREFIX = "/api"
+OPENAPI_PATH = "/api/openapi.json"

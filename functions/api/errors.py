@@ -1,0 +1,56 @@
+"""The one mapping from domain errors to HTTP answers: `{"detail": ...}` with seed 002's codes."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from pynamodb.exceptions import PynamoDBException
+
+from functions.api.resolver import app
+from functions.core import errors
+from functions.core.observability import logger
+
+STATUS_BY_ERROR: dict[type[errors.TroveError], HTTPStatus] = {
+    errors.InvalidInput: HTTPStatus.BAD_REQUEST,
+    errors.Unauthenticated: HTTPStatus.UNAUTHORIZED,
+    errors.Forbidden: HTTPStatus.FORBIDDEN,
+    errors.NotFound: HTTPStatus.NOT_FOUND,
+    errors.Conflict: HTTPStatus.CONFLICT,
+    errors.Gone: HTTPStatus.GONE,
+    errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+}
+
+
+def error_response(status: HTTPStatus, detail: str) -> Response:
+    return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=json.dumps({"detail": detail}))
+
+
+@app.exception_handler(errors.TroveError)
+def handle_domain_error(error: errors.TroveError) -> Response:
+    status = next(code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind))
+    return error_response(status, error.detail)
+
+
+@app.exception_handler(RequestValidationError)
+def handle_invalid_request(error: RequestValidationError) -> Response:
+    # Seed 002 answers bad input with 400, not 422; say which field and why.
+    problems = []
+    for problem in error.errors():
+        location = ".".join(str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path"))
+        message = problem.get("msg", "is invalid")
+        problems.append(f"{location}: {message}" if location else message)
+    return error_response(HTTPStatus.BAD_REQUEST, "; ".join(problems) or "Invalid request")
+
+
+@app.exception_handler(PynamoDBException)
+def handle_store_error(error: PynamoDBException) -> Response:
+    logger.exception("DynamoDB call failed")
+    return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "The asset store is unavailable; try again")
+
+
+@app.not_found
+def handle_unknown_route(_: Exception) -> Response:
+    return error_response(HTTPStatus.NOT_FOUND, "Not found")

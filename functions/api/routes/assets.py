@@ -1,0 +1,84 @@
+"""/api/v2/assets: seed 002's asset routes, plus link assets and PATCH."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends, Request, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from functions.api.resolver import app, base_url, current_identity, settings
+from functions.core import assets
+from functions.core.schemas import (
+    Asset,
+    AssetPatch,
+    DeleteResponse,
+    FileAssetType,
+    LinkCreate,
+    LinkId,
+    Tag,
+    to_asset,
+)
+
+CurrentUser = Annotated[assets.Identity, Depends(current_identity)]
+BaseUrl = Annotated[str, Depends(base_url)]
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
+
+
+def _redirect(location: str) -> Response[None]:
+    return Response(status_code=302, headers={"Location": location, "Cache-Control": "no-store"})
+
+
+@app.get("/api/v2/assets", summary="List the caller's assets, newest first", tags=["assets"])
+def list_assets(
+    user: CurrentUser,
+    base: BaseUrl,
+    clientId: Annotated[LinkId | None, Query()] = None,  # noqa: N803 - the seed's query names
+    campaignId: Annotated[LinkId | None, Query()] = None,  # noqa: N803
+    projectId: Annotated[LinkId | None, Query()] = None,  # noqa: N803
+    todoId: Annotated[LinkId | None, Query()] = None,  # noqa: N803
+    asset_type: Annotated[FileAssetType | None, Query()] = None,
+    tag: Annotated[Tag | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=assets.MAX_LIST_LIMIT)] = assets.DEFAULT_LIST_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response[list[Asset]]:
+    filters = assets.AssetFilters(clientId, campaignId, projectId, todoId, asset_type, tag)
+    page = assets.list_assets(user, filters, limit=limit, offset=offset, cursor=cursor)
+    headers = {NEXT_CURSOR_HEADER: page.next_cursor} if page.next_cursor else {}
+    body = [to_asset(item, base) for item in page.items]
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
+
+
+@app.post("/api/v2/assets", status_code=201, summary="Create a link asset (a reference URL)", tags=["assets"])
+def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl) -> Asset:
+    return to_asset(assets.create_link(user, body), base)
+
+
+@app.get(
+    "/api/v2/assets/<asset_id>",
+    summary="The file (302 to a short-lived URL), or the record with Accept: application/json",
+    tags=["assets"],
+    responses={200: {"description": "The asset record"}, 302: {"description": "Redirect to the file"}},
+)
+def get_asset(asset_id: str, user: CurrentUser, base: BaseUrl, request: Request) -> Asset:
+    accept = request.resolved_event.headers.get("accept") or ""
+    if "application/json" in accept.lower():
+        return to_asset(assets.get_owned(user, asset_id), base)
+    return _redirect(assets.download_url(user, asset_id, settings))
+
+
+@app.get("/api/v2/assets/<asset_id>/thumbnail", summary="302 to the JPEG thumbnail", tags=["assets"])
+def get_thumbnail(asset_id: str, user: CurrentUser) -> Response[None]:
+    return _redirect(assets.thumbnail_url(user, asset_id, settings))
+
+
+@app.patch("/api/v2/assets/<asset_id>", summary="Change name, description, tags, links or URL", tags=["assets"])
+def patch_asset(asset_id: str, body: AssetPatch, user: CurrentUser, base: BaseUrl) -> Asset:
+    return to_asset(assets.patch_asset(user, asset_id, body), base)
+
+
+@app.delete("/api/v2/assets/<asset_id>", summary="Delete the asset, its file and thumbnail", tags=["assets"])
+def delete_asset(asset_id: str, user: CurrentUser) -> DeleteResponse:
+    deleted = assets.delete_asset(user, asset_id, settings)
+    return DeleteResponse(success=True, message=f"Asset {deleted} deleted successfully")

@@ -1,0 +1,267 @@
+"""Asset use cases: create, list, read, change and delete, owner-only.
+
+Nothing here sees an HTTP event: callers pass an Identity, validated models and Settings.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import uuid4
+
+from pynamodb.exceptions import DeleteError, PutError
+
+from functions.core import media, storage
+from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from functions.core.models import AssetModel, AssetStatus, asset_index, now, owner_scoped
+from functions.core.schemas import AssetPatch, LinkCreate, UploadRequest, check_uuid4
+from functions.core.settings import Settings
+from functions.core.storage import PresignedPost, S3Client
+
+MAX_LIST_LIMIT = 100
+DEFAULT_LIST_LIMIT = 50
+_OPTIMISTIC_RETRIES = 5
+_CURSOR_KEY = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#[0-9a-f-]{36}$")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling: the token's subject, and the numeric user id where the identity provider has one."""
+
+    sub: str
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AssetFilters:
+    client_id: str | None = None
+    campaign_id: str | None = None
+    project_id: str | None = None
+    todo_id: str | None = None
+    asset_type: str | None = None
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[AssetModel]
+    next_cursor: str | None
+
+
+def parse_asset_id(raw: str) -> str:
+    """Checked before any lookup: a malformed id never reaches DynamoDB."""
+    try:
+        return check_uuid4(raw)
+    except ValueError:
+        raise InvalidInput("Invalid asset ID: must be a UUID") from None
+
+
+def get_owned(identity: Identity, raw_id: str, action: str = "access") -> AssetModel:
+    asset_id = parse_asset_id(raw_id)
+    try:
+        item = AssetModel.get(asset_id, consistent_read=True)
+    except AssetModel.DoesNotExist:
+        raise NotFound("Asset not found") from None
+    if item.owner != identity.sub:
+        raise Forbidden(f"You don't have permission to {action} this asset")
+    return item
+
+
+def _new_item(identity: Identity, asset_type: str, name: str, links: dict) -> AssetModel:
+    moment = now()
+    return AssetModel(
+        str(uuid4()),
+        owner=identity.sub,
+        user_id=identity.user_id,
+        asset_type=asset_type,
+        name=name,
+        uploaded_at=moment,
+        created_at=moment,
+        updated_at=moment,
+        **links,
+    )
+
+
+def _declared_media(request: UploadRequest, settings: Settings) -> tuple[media.MediaFormat, str]:
+    declared = media.by_format(request.format)
+    if declared is None:
+        raise InvalidInput(media.invalid_type_message(request.content_type or request.format))
+    if declared.asset_type != request.type:
+        raise InvalidInput(f"Format {request.format} is {declared.asset_type}, not {request.type}")
+    content_type = (request.content_type or declared.mime_types[0]).lower()
+    if media.by_mime(content_type) is not declared:
+        raise InvalidInput(media.invalid_type_message(content_type))
+    if request.size > settings.max_upload_bytes:
+        raise InvalidInput(media.too_large_message(settings.max_upload_bytes))
+    if request.size == 0:
+        raise InvalidInput("File is empty")
+    return declared, content_type
+
+
+def create_upload(
+    identity: Identity, request: UploadRequest, settings: Settings, s3: S3Client | None = None
+) -> tuple[AssetModel, PresignedPost]:
+    """A pending asset and the presigned POST that will carry its bytes straight to S3."""
+    declared, content_type = _declared_media(request, settings)
+    links = request.model_dump(include={"client_id", "campaign_id", "project_id", "todo_id"})
+    item = _new_item(identity, request.type, request.name, links)
+    item.description = request.description
+    item.tags = request.tags
+    item.format = declared.format
+    item.content_type = content_type
+    item.size = request.size
+    item.object_key = storage.upload_key(item.id)
+    # Never-arriving uploads expire instead of staying pending forever.
+    item.expires_at = item.created_at + timedelta(seconds=settings.pending_ttl_seconds)
+    item.save(condition=AssetModel.id.does_not_exist())
+    return item, storage.presign_upload(item.object_key, content_type, settings, s3)
+
+
+def create_link(identity: Identity, request: LinkCreate) -> AssetModel:
+    links = request.model_dump(include={"client_id", "campaign_id", "project_id", "todo_id"})
+    item = _new_item(identity, media.AssetType.LINK, request.name, links)
+    item.url = request.url
+    item.description = request.description
+    item.tags = request.tags
+    item.format = "url"
+    item.status = AssetStatus.READY
+    item.save(condition=AssetModel.id.does_not_exist())
+    return item
+
+
+def _encode_cursor(item: AssetModel) -> str:
+    return base64.urlsafe_b64encode(item.list_key.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> str:
+    try:
+        key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        key = ""
+    if not _CURSOR_KEY.match(key):
+        raise InvalidInput("Invalid cursor")
+    return key
+
+
+def _query(identity: Identity, filters: AssetFilters, cursor: str | None, page_size: int) -> Iterator[AssetModel]:
+    """One Query on the most selective owner-scoped index; the other filters ride along as filter expressions."""
+    keyed = [
+        ("byOwnerClient", filters.client_id, AssetModel.client_id),
+        ("byOwnerCampaign", filters.campaign_id, AssetModel.campaign_id),
+        ("byOwnerProject", filters.project_id, AssetModel.project_id),
+        ("byOwnerTodo", filters.todo_id, AssetModel.todo_id),
+        ("byOwnerType", filters.asset_type, AssetModel.asset_type),
+    ]
+    chosen = next(((name, value) for name, value, _ in keyed if value is not None), None)
+    index_name, hash_value = (chosen[0], owner_scoped(identity.sub, chosen[1])) if chosen else ("byOwner", identity.sub)
+    index = asset_index(index_name)
+    condition = None
+    for name, value, attribute in keyed:
+        if value is not None and name != index_name:
+            condition = attribute == value if condition is None else condition & (attribute == value)
+    if filters.tag is not None:
+        has_tag = AssetModel.tags.contains(filters.tag)
+        condition = has_tag if condition is None else condition & has_tag
+    range_condition = index.range_value < _decode_cursor(cursor) if cursor else None
+    return index.query(
+        hash_value,
+        range_key_condition=range_condition,
+        filter_condition=condition,
+        scan_index_forward=False,
+        page_size=page_size,
+    )
+
+
+def list_assets(
+    identity: Identity,
+    filters: AssetFilters,
+    limit: int = DEFAULT_LIST_LIMIT,
+    offset: int = 0,
+    cursor: str | None = None,
+) -> Page:
+    """The caller's assets, newest first; `offset` skips, `cursor` continues after a previous page."""
+    wanted = offset + limit + 1  # one more than shown tells whether a next page exists
+    found: list[AssetModel] = []
+    for item in _query(identity, filters, cursor, page_size=min(wanted, 1000)):
+        found.append(item)
+        if len(found) == wanted:
+            break
+    items = found[offset : offset + limit]
+    has_more = len(found) == wanted
+    return Page(items=items, next_cursor=_encode_cursor(items[-1]) if has_more and items else None)
+
+
+def _save_with_retries(identity: Identity, raw_id: str, change) -> AssetModel:  # noqa: ANN001
+    """Apply `change` to the newest version; a concurrent write (the processor) makes us re-read and retry."""
+    for _ in range(_OPTIMISTIC_RETRIES):
+        item = get_owned(identity, raw_id, "change")
+        change(item)
+        item.updated_at = now()
+        try:
+            item.save()
+            return item
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    raise Conflict("The asset changed while it was being updated; try again")
+
+
+def patch_asset(identity: Identity, raw_id: str, patch: AssetPatch) -> AssetModel:
+    changes = patch.model_dump(exclude_unset=True)
+    if "name" in changes and changes["name"] is None:
+        raise InvalidInput("name cannot be null")
+
+    def apply(item: AssetModel) -> None:
+        if "url" in changes and item.asset_type != media.AssetType.LINK:
+            raise InvalidInput("Only link assets have a reference URL to change")
+        if "url" in changes and changes["url"] is None:
+            raise InvalidInput("A link asset needs a URL")
+        for field, value in changes.items():
+            setattr(item, field, value)
+
+    return _save_with_retries(identity, raw_id, apply)
+
+
+def delete_asset(identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None) -> str:
+    """Objects first, then the record on the version we saw: if the processor wrote meanwhile
+    (a thumbnail, say), the record's version moved, so we go round again and delete that too."""
+    for _ in range(_OPTIMISTIC_RETRIES):
+        item = get_owned(identity, raw_id, "delete")
+        storage.delete_objects(_object_keys(item), settings, s3)
+        try:
+            item.delete()
+            return item.id
+        except DeleteError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    raise Conflict("The asset changed while it was being deleted; try again")
+
+
+def _object_keys(item: AssetModel) -> list[str]:
+    if item.asset_type == media.AssetType.LINK:
+        return []
+    return [storage.upload_key(item.id), storage.thumbnail_key(item.id)]
+
+
+def download_url(identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None) -> str:
+    item = get_owned(identity, raw_id)
+    if item.asset_type == media.AssetType.LINK:
+        return item.url
+    if item.status != AssetStatus.READY:
+        raise Conflict(f"Asset is not ready (status: {item.status})")
+    return storage.presign_download(
+        item.object_key, settings, filename=item.name, content_type=item.content_type or "application/octet-stream", s3=s3
+    )
+
+
+def thumbnail_url(identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None) -> str:
+    item = get_owned(identity, raw_id)
+    if item.status != AssetStatus.READY or not item.thumbnail_key:
+        raise NotFound("Thumbnail not found")
+    return storage.presign_download(
+        item.thumbnail_key, settings, filename=f"{item.name}.jpg", content_type="image/jpeg", s3=s3
+    )

@@ -1,0 +1,128 @@
+"""The asset record in DynamoDB (pynamodb).
+
+One item per asset. Every list filter is a Query on a sparse index whose hash key joins the
+owner with the filter value, so a user's query can never reach another user's items.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from functions.core import topology
+from functions.core.settings import get_settings
+
+_settings = get_settings()
+
+
+class AssetStatus(StrEnum):
+    PENDING = "pending"
+    READY = "ready"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+def _index(spec: topology.Index) -> GlobalSecondaryIndex:
+    """A pynamodb index built from the shared topology, so index names and keys are declared once."""
+    meta = type("Meta", (), {"index_name": spec.name, "projection": AllProjection()})
+    attributes = {
+        "Meta": meta,
+        "hash_value": UnicodeAttribute(hash_key=True, attr_name=spec.hash_key),
+        "range_value": UnicodeAttribute(range_key=True, attr_name=spec.range_key),
+    }
+    return type(f"{spec.name}Index", (GlobalSecondaryIndex,), attributes)()
+
+
+_INDEXES = {spec.name: _index(spec) for spec in topology.ASSET_INDEXES}
+
+
+def owner_scoped(owner: str, value: str) -> str:
+    """The hash key of an owner-scoped index: the owner first, so no value can cross tenants."""
+    return f"{owner}#{value}"
+
+
+def now() -> datetime:
+    """The current time at millisecond precision, as stored and shown."""
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+class AssetModel(Model):
+    class Meta:
+        table_name = _settings.table_name
+        region = _settings.region
+        host = _settings.dynamodb_endpoint_url or None
+        billing_mode = "PAY_PER_REQUEST"
+
+    id = UnicodeAttribute(hash_key=True)
+    owner = UnicodeAttribute()
+    user_id = NumberAttribute(null=True, attr_name="userId")
+    asset_type = UnicodeAttribute(attr_name="type")
+    status = UnicodeAttribute(default=AssetStatus.PENDING.value)
+    status_reason = UnicodeAttribute(null=True, attr_name="statusReason")
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
+    format = UnicodeAttribute(null=True)
+    content_type = UnicodeAttribute(null=True, attr_name="contentType")
+    size = NumberAttribute(null=True)
+    client_id = UnicodeAttribute(null=True, attr_name="clientId")
+    campaign_id = UnicodeAttribute(null=True, attr_name="campaignId")
+    project_id = UnicodeAttribute(null=True, attr_name="projectId")
+    todo_id = UnicodeAttribute(null=True, attr_name="todoId")
+    url = UnicodeAttribute(null=True)  # link assets: the reference URL
+    object_key = UnicodeAttribute(null=True, attr_name="objectKey")
+    thumbnail_key = UnicodeAttribute(null=True, attr_name="thumbnailKey")
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    duration = NumberAttribute(null=True)
+    page_count = NumberAttribute(null=True, attr_name="pageCount")
+    uploaded_at = UTCDateTimeAttribute(attr_name="uploadedAt")
+    created_at = UTCDateTimeAttribute(attr_name="createdAt")
+    updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
+    version = VersionAttribute()
+    expires_at = TTLAttribute(null=True, attr_name=topology.ASSETS_TABLE.ttl_attribute)
+
+    # Index keys, derived from the fields above by `refresh_index_keys` before every write.
+    list_key = UnicodeAttribute(attr_name=topology.SORT_KEY)
+    owner_client = UnicodeAttribute(null=True, attr_name="ownerClient")
+    owner_campaign = UnicodeAttribute(null=True, attr_name="ownerCampaign")
+    owner_project = UnicodeAttribute(null=True, attr_name="ownerProject")
+    owner_todo = UnicodeAttribute(null=True, attr_name="ownerTodo")
+    owner_type = UnicodeAttribute(null=True, attr_name="ownerType")
+
+    by_owner = _INDEXES["byOwner"]
+    by_owner_client = _INDEXES["byOwnerClient"]
+    by_owner_campaign = _INDEXES["byOwnerCampaign"]
+    by_owner_project = _INDEXES["byOwnerProject"]
+    by_owner_todo = _INDEXES["byOwnerTodo"]
+    by_owner_type = _INDEXES["byOwnerType"]
+
+    def refresh_index_keys(self) -> None:
+        # Newest first: ISO timestamps sort as text; the id breaks ties and makes the key unique.
+        self.list_key = f"{self.created_at.strftime('%Y-%m-%dT%H:%M:%S.%fZ')}#{self.id}"
+        self.owner_client = owner_scoped(self.owner, self.client_id) if self.client_id else None
+        self.owner_campaign = owner_scoped(self.owner, self.campaign_id) if self.campaign_id else None
+        self.owner_project = owner_scoped(self.owner, self.project_id) if self.project_id else None
+        self.owner_todo = owner_scoped(self.owner, self.todo_id) if self.todo_id else None
+        self.owner_type = owner_scoped(self.owner, self.asset_type)
+
+    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - pynamodb's own signature
+        self.refresh_index_keys()
+        return super().save(*args, **kwargs)
+
+
+def asset_index(name: str) -> GlobalSecondaryIndex:
+    """The index bound to AssetModel (pynamodb binds a copy of each index to its model class)."""
+    return AssetModel._indexes[name]  # noqa: SLF001 - pynamodb's registry of bound indexes

@@ -1,0 +1,113 @@
+"""Where bytes live in S3, and the presigned requests that move them.
+
+Keys are built from the asset id only, never from anything a user typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from functions.core import topology
+from functions.core.settings import Settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+else:
+    S3Client = Any
+
+
+def upload_key(asset_id: str) -> str:
+    return f"{topology.UPLOADS_PREFIX}{UUID(asset_id)}"
+
+
+def thumbnail_key(asset_id: str) -> str:
+    return f"{topology.THUMBNAILS_PREFIX}{UUID(asset_id)}.jpg"
+
+
+def asset_id_from_upload_key(key: str) -> str | None:
+    """The asset id an `uploads/` key names, or None for anything that is not one of ours."""
+    if not key.startswith(topology.UPLOADS_PREFIX):
+        return None
+    try:
+        return str(UUID(key.removeprefix(topology.UPLOADS_PREFIX)))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4)
+def s3_client(settings: Settings) -> S3Client:
+    import boto3
+    from botocore.config import Config
+
+    # SigV4 everywhere: SigV2 presigned URLs fail the browser's CORS preflight.
+    config = Config(signature_version="s3v4", s3={"addressing_style": "path"}, retries={"mode": "standard"})
+    return boto3.client("s3", region_name=settings.region, endpoint_url=settings.s3_endpoint_url or None, config=config)
+
+
+@dataclass(frozen=True)
+class PresignedPost:
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+
+
+def presign_upload(
+    key: str, content_type: str, settings: Settings, s3: S3Client | None = None
+) -> PresignedPost:
+    """A browser POST straight to S3 whose policy pins the key, the size range and the Content-Type."""
+    s3 = s3 or s3_client(settings)
+    expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=settings.presign_expiry_seconds)
+    post = s3.generate_presigned_post(
+        Bucket=settings.bucket_name,
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[
+            {"Content-Type": content_type},
+            ["content-length-range", 1, settings.max_upload_bytes],
+        ],
+        ExpiresIn=settings.presign_expiry_seconds,
+    )
+    return PresignedPost(url=post["url"], fields=post["fields"], expires_at=expires_at)
+
+
+def content_disposition(filename: str) -> str:
+    """An inline disposition whose filename can't break out of the header (RFC 6266 / 5987)."""
+    ascii_fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return f"inline; filename=\"{ascii_fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def presign_download(
+    key: str, settings: Settings, *, filename: str, content_type: str, s3: S3Client | None = None
+) -> str:
+    s3 = s3 or s3_client(settings)
+    return s3.generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings.bucket_name,
+            "Key": key,
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": content_disposition(filename),
+        },
+        ExpiresIn=settings.download_expiry_seconds,
+    )
+
+
+def delete_objects(keys: list[str], settings: Settings, s3: S3Client | None = None) -> None:
+    """Delete keys in chunks of S3's 1,000-key limit; missing keys are not an error."""
+    s3 = s3 or s3_client(settings)
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        response = s3.delete_objects(
+            Bucket=settings.bucket_name, Delete={"Objects": [{"Key": key} for key in chunk], "Quiet": True}
+        )
+        if errors := response.get("Errors"):
+            raise StorageError(f"S3 refused to delete {len(errors)} object(s): {errors[0].get('Message')}")
+
+
+class StorageError(RuntimeError):
+    """S3 did not do what was asked; the caller may retry."""

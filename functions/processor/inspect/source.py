@@ -1,0 +1,142 @@
+"""Where the inspectors read bytes from: an S3 object read by ranges, or bytes already in memory.
+
+Every media library used here (Pillow, pypdf, pypdfium2, mutagen, PyAV) reads through a seekable
+binary file object, so an S3 object is wrapped in one that turns reads into ranged GETs. They only
+touch the parts they need (a video's index and the packets around 1 s, a PDF's trailer, xref and
+first page), so most of a large object is never fetched.
+
+PyAV is handed this reader rather than a presigned URL on purpose: FFmpeg's HTTP client asks for
+open-ended ranges (`bytes=N-`) and reads ahead until it seeks again, so what it transfers is not
+bounded; errors come back as FFmpeg error codes, so a throttled or failed GET would look like broken
+media; and moto's in-process mock cannot serve it. Through boto3 every read is a bounded range with
+the SDK's retries, counted in `bytes_fetched`, and an AWS error stays an AWS error.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import OrderedDict
+from typing import Any, BinaryIO
+
+KiB = 1024
+# One GET costs tens of milliseconds before its first byte, so blocks are sized to keep the count
+# of requests low without fetching much that is not used.
+DEFAULT_BLOCK_SIZE = 256 * KiB
+DEFAULT_CACHE_BLOCKS = 64  # 16 MiB at most held in memory
+
+Source = bytes | bytearray | memoryview | BinaryIO
+
+
+class RangedObjectReader(io.RawIOBase):
+    """A read-only, seekable file over one S3 object, fetched block by block with ranged GETs.
+
+    A read that needs several missing blocks fetches them in one request. Recently used blocks
+    are kept (LRU), so libraries that seek back and forth do not fetch the same bytes twice.
+    The first failed GET is remembered in `failure`: a library may swallow the exception (or
+    wrap it as "corrupt input"), and the caller must still see it as the AWS error it is.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        bucket: str,
+        key: str,
+        size: int,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        cache_blocks: int = DEFAULT_CACHE_BLOCKS,
+    ) -> None:
+        super().__init__()
+        self.client = client
+        self.bucket = bucket
+        self.key = key
+        self.size = size
+        self.block_size = block_size
+        self.cache_blocks = cache_blocks
+        self.bytes_fetched = 0
+        self.requests = 0
+        self.failure: Exception | None = None
+        self._blocks: OrderedDict[int, bytes] = OrderedDict()
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError(f"negative seek position {base + offset}")
+        self._pos = base + offset
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._read_at(self._pos, len(view))
+        view[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = self.size - self._pos
+        data = self._read_at(self._pos, size)
+        self._pos += len(data)
+        return data
+
+    def readall(self) -> bytes:
+        return self.read(-1)
+
+    def raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def _read_at(self, start: int, length: int) -> bytes:
+        end = min(start + length, self.size)
+        if start >= end:
+            return b""
+        first, last = start // self.block_size, (end - 1) // self.block_size
+        blocks: list[bytes] = []
+        index = first
+        while index <= last:
+            if index in self._blocks:
+                self._blocks.move_to_end(index)
+                blocks.append(self._blocks[index])
+                index += 1
+                continue
+            run_end = index  # fetch every consecutive missing block in one request
+            while run_end < last and run_end + 1 not in self._blocks:
+                run_end += 1
+            blocks.extend(self._fetch(index, run_end))
+            index = run_end + 1
+        offset = first * self.block_size
+        return b"".join(blocks)[start - offset : end - offset]
+
+    def _fetch(self, first: int, last: int) -> list[bytes]:
+        start = first * self.block_size
+        end = min((last + 1) * self.block_size, self.size) - 1
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}")
+            data = response["Body"].read()
+        except Exception as exc:
+            self.failure = self.failure or exc
+            raise
+        self.requests += 1
+        self.bytes_fetched += len(data)
+        blocks = [data[offset : offset + self.block_size] for offset in range(0, len(data), self.block_size)]
+        for index, block in enumerate(blocks, start=first):
+            self._blocks[index] = block
+        while len(self._blocks) > self.cache_blocks:
+            self._blocks.popitem(last=False)
+        return blocks
+
+
+def open_source(source: Source) -> BinaryIO:
+    """A seekable binary file for what the caller has: a reader (used as is) or bytes."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return io.BytesIO(source)
+    return source

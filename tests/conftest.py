@@ -1,0 +1,21 @@
+"""Settings for every test: fake AWS credentials, no tracing or metrics shipping, no real AWS."""
+
+import os
+
+# Set before any functions.* import: Settings and the pynamodb model read them once.
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_NAMESPACE": "Trove",
+        "POWERTOOLS_DEV": "false",
+        "TROVE_PUBLIC_URL": "https://api.example.com",
+    }
+)
+for endpoint in ("TROVE_S3_ENDPOINT", "TROVE_DYNAMODB_ENDPOINT"):
+    os.environ.pop(endpoint, None)

@@ -8,7 +8,8 @@ from functions.core.assets import Identity
 from functions.core.errors import Unauthenticated
 from functions.core.settings import get_settings
 
-app = APIGatewayHttpResolver(enable_validation=True)
+# A response that fails its own schema is our bug: 500, never a 400 blamed on the caller.
+app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=500)
 settings = get_settings()
 
 

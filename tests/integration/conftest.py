@@ -104,3 +104,39 @@ def api(aws: None) -> Api:
         return ApiResponse(status=int(raw["statusCode"]), headers=headers, body=raw.get("body") or "")
 
     return call
+
+
+UPLOAD = {"name": "logo.png", "type": "image", "format": "png", "size": 51200}
+
+
+@pytest.fixture
+def upload(api: Api) -> Callable[..., dict]:
+    """Start an upload as `user` and return the created asset JSON."""
+
+    def start(user: str = "user-a", **fields: Any) -> dict:  # noqa: ANN401
+        response = api("POST", "/api/v2/uploads", user=user, body={**UPLOAD, **fields})
+        assert response.status == 201, response.body
+        return response.json()["asset"]
+
+    return start
+
+
+@pytest.fixture
+def make_ready(s3, bucket: str) -> Callable[..., None]:  # noqa: ANN001
+    """Put bytes (and a thumbnail) where the processor would, and settle the record as `ready`."""
+    from functions.core import storage
+    from functions.core.models import AssetModel
+
+    def settle(asset_id: str, *, body: bytes = b"\x89PNG\r\n\x1a\n", thumbnail: bool = True, **fields: Any) -> None:  # noqa: ANN401
+        s3.put_object(Bucket=bucket, Key=storage.upload_key(asset_id), Body=body)
+        item = AssetModel.get(asset_id)
+        item.status = "ready"
+        item.expires_at = None
+        if thumbnail:
+            s3.put_object(Bucket=bucket, Key=storage.thumbnail_key(asset_id), Body=b"\xff\xd8\xff")
+            item.thumbnail_key = storage.thumbnail_key(asset_id)
+        for name, value in fields.items():
+            setattr(item, name, value)
+        item.save()
+
+    return settle

@@ -59,12 +59,17 @@ def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl) -> Asset:
     "/api/v2/assets/<asset_id>",
     summary="The file (302 to a short-lived URL), or the record with Accept: application/json",
     tags=["assets"],
-    responses={200: {"description": "The asset record"}, 302: {"description": "Redirect to the file"}},
+    responses={
+        200: {"description": "The asset record", "content": {"application/json": {"model": Asset}}},
+        302: {"description": "Redirect to a short-lived URL of the file"},
+        409: {"description": "The file is not ready yet"},
+    },
 )
-def get_asset(asset_id: str, user: CurrentUser, base: BaseUrl, request: Request) -> Asset:
+def get_asset(asset_id: str, user: CurrentUser, base: BaseUrl, request: Request):  # noqa: ANN201 - 200 JSON or 302
     accept = request.resolved_event.headers.get("accept") or ""
     if "application/json" in accept.lower():
-        return to_asset(assets.get_owned(user, asset_id), base)
+        record = to_asset(assets.get_owned(user, asset_id), base).model_dump_json(by_alias=True)
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=record)
     return _redirect(assets.download_url(user, asset_id, settings))
 
 

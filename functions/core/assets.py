@@ -166,7 +166,7 @@ def _query(identity: Identity, filters: AssetFilters, cursor: str | None, page_s
     if filters.tag is not None:
         has_tag = AssetModel.tags.contains(filters.tag)
         condition = has_tag if condition is None else condition & has_tag
-    range_condition = index.range_value < _decode_cursor(cursor) if cursor else None
+    range_condition = AssetModel.list_key < _decode_cursor(cursor) if cursor else None
     return index.query(
         hash_value,
         range_key_condition=range_condition,

@@ -131,6 +131,7 @@ def make_ready(s3, bucket: str) -> Callable[..., None]:  # noqa: ANN001
         s3.put_object(Bucket=bucket, Key=storage.upload_key(asset_id), Body=body)
         item = AssetModel.get(asset_id)
         item.status = "ready"
+        item.object_key = storage.upload_key(asset_id)
         item.expires_at = None
         if thumbnail:
             s3.put_object(Bucket=bucket, Key=storage.thumbnail_key(asset_id), Body=b"\xff\xd8\xff")
@@ -140,3 +141,19 @@ def make_ready(s3, bucket: str) -> Callable[..., None]:  # noqa: ANN001
         item.save()
 
     return settle
+
+
+@pytest.fixture
+def dynamodb_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict]]:
+    """Every DynamoDB operation pynamodb sends, in order, as (operation name, request)."""
+    from pynamodb.connection.base import Connection
+
+    calls: list[tuple[str, dict]] = []
+    send = Connection.dispatch
+
+    def recording_dispatch(self: Connection, operation_name: str, operation_kwargs: dict) -> dict:
+        calls.append((operation_name, copy.deepcopy(operation_kwargs)))
+        return send(self, operation_name, operation_kwargs)
+
+    monkeypatch.setattr(Connection, "dispatch", recording_dispatch)
+    return calls

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
 from functions.api.resolver import app
 from functions.core.topology import OPENAPI_PATH
@@ -15,7 +16,12 @@ def openapi_document() -> str:
     return app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,
-        description="Serverless asset service: images, videos, audio, PDFs and links; owner-only.",
+        description=(
+            "Serverless asset service: images, videos, audio, PDFs and links, owner-only. "
+            'Errors are {"detail": "..."} with 400, 401, 403, 404, 409.'
+        ),
+        security_schemes={"bearer": HTTPBearer(bearerFormat="JWT")},
+        security=[{"bearer": []}],
     )
 
 

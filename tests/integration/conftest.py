@@ -77,6 +77,7 @@ def http_event(
     event["requestContext"]["http"]["method"] = method
     event["requestContext"]["http"]["path"] = path
     event["rawQueryString"] = urlencode(query or {})
+    event.pop("queryStringParameters", None)
     if query:
         event["queryStringParameters"] = dict(query)
     if body is not None:

@@ -16,7 +16,8 @@ from functions.core.storage import asset_id_from_upload_key
 from functions.processor.pipeline import mark_failed, process_upload
 
 settings = get_settings()
-processor = BatchProcessor(event_type=EventType.SQS)
+# Report failures per record even when all fail: Lambda then retries exactly those messages.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def uploaded_keys(body: str) -> list[str]:

@@ -39,6 +39,7 @@ class TableTopology:
     hash_key: str
     ttl_attribute: str
     indexes: tuple[Index, ...]
+    range_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,17 @@ ASSET_INDEXES: tuple[Index, ...] = (
     Index("byOwnerType", "ownerType", SORT_KEY),
 )
 
+# Usages: the table's key (`pk` = `{owner}#{assetUri}`, `sk` = `{kind}:{path}#{origin}`) answers "who
+# uses this asset"; this index answers "what does this consumer use" (`consumerPath` equal) and "what
+# do a flow's steps use" (`consumerPath` begins with the flow's path), both within one owner.
 USAGE_INDEXES: tuple[Index, ...] = (
-    Index("byOwnerConsumer", "ownerConsumer", "assetUri"),
+    Index("byOwnerConsumerPath", "owner", "consumerPath"),
 )
 
 ASSETS_TABLE = TableTopology(name="trove-assets", hash_key="id", ttl_attribute="expiresAt", indexes=ASSET_INDEXES)
-USAGES_TABLE = TableTopology(name="trove-usages", hash_key="pk", ttl_attribute="expiresAt", indexes=USAGE_INDEXES)
+USAGES_TABLE = TableTopology(
+    name="trove-usages", hash_key="pk", range_key="sk", ttl_attribute="expiresAt", indexes=USAGE_INDEXES
+)
 
 UPLOADS_QUEUE = QueueTopology(
     name="trove-uploads",

@@ -1,0 +1,70 @@
+"""The processor's media layer: what an uploaded object really is, and what is in it.
+
+    reader = RangedObjectReader(s3, bucket, key, size)            # or the bytes themselves
+    media, inspection = examine(reader, item.asset_type, item.format)
+
+`examine` checks the size, sniffs the first bytes, holds them against the declared type and
+inspects the object with the library for its type. Bad bytes end in `Rejected` (not an allowed
+upload: delete the object) or `Broken` (an allowed type that cannot be read: mark the item failed);
+both carry a `.reason` for the owner. Anything else, AWS errors included, propagates untouched so
+the message is retried. The per-type modules, and with them Pillow, PyAV, pypdf and mutagen, are
+imported only when an object of their type arrives.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+
+from functions.core.media import AssetType, MediaFormat
+from functions.processor.inspect.model import Broken, Inspection, MediaError, Rejected
+from functions.processor.inspect.sniff import SNIFF_BYTES, check_declared, check_size, sniff
+from functions.processor.inspect.source import RangedObjectReader, Source, open_source
+
+__all__ = [
+    "SNIFF_BYTES",
+    "Broken",
+    "Inspection",
+    "MediaError",
+    "RangedObjectReader",
+    "Rejected",
+    "Source",
+    "check_declared",
+    "check_size",
+    "examine",
+    "inspect",
+    "sniff",
+]
+
+
+def examine(source: Source, declared_type: AssetType, declared_format: str) -> tuple[MediaFormat, Inspection]:
+    """The format to store (what the bytes are) and what they hold."""
+    stream = open_source(source)
+    check_size(stream.seek(0, io.SEEK_END))
+    stream.seek(0)
+    media = check_declared(sniff(stream.read(SNIFF_BYTES)), declared_type, declared_format)
+    stream.seek(0)
+    return media, inspect(media, stream)
+
+
+def inspect(media: MediaFormat, source: Source) -> Inspection:
+    """Metadata and thumbnail of an object already known to be `media`."""
+    stream = open_source(source)
+    # One module per asset type, named after it: image, video, audio, document. Outside the try: a
+    # missing library is a deployment fault to retry and alarm on, not a broken file.
+    inspector = importlib.import_module(f"{__name__}.{media.asset_type.value}")
+    try:
+        return inspector.inspect(stream, media)
+    except MediaError:
+        raise
+    except Exception as exc:  # hostile bytes make parsers raise anything: it is still unreadable media
+        raise Broken(f"Cannot read this {media.format} file: {_describe(exc)}") from exc
+    finally:
+        # A failed GET that a library swallowed, or reported as corrupt input, is still an AWS error.
+        if isinstance(stream, RangedObjectReader):
+            stream.raise_failure()
+
+
+def _describe(exc: Exception) -> str:
+    # FFmpeg errors read "[Errno 1094995529] Invalid data found…: '<none>'"; their strerror is the sentence.
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__

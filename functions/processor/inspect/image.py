@@ -1,0 +1,46 @@
+"""Images (jpg, png, gif, webp): size as displayed (EXIF orientation applied) and a thumbnail."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from PIL import ExifTags, Image, UnidentifiedImageError
+
+from functions.core.media import MediaFormat
+from functions.processor.inspect.model import Broken, Inspection, Rejected
+from functions.processor.inspect.thumbnail import THUMBNAIL_SIDE, check_pixels, jpeg_thumbnail
+
+# Pillow parses only the format libmagic saw: no other decoder ever meets these bytes.
+_PILLOW_FORMATS = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
+
+T = Image.Transpose
+# EXIF orientation → the turn that shows the picture upright (the table behind ImageOps.exif_transpose).
+_ORIENTATION = {
+    2: T.FLIP_LEFT_RIGHT,
+    3: T.ROTATE_180,
+    4: T.FLIP_TOP_BOTTOM,
+    5: T.TRANSPOSE,
+    6: T.ROTATE_270,
+    7: T.TRANSVERSE,
+    8: T.ROTATE_90,
+}
+_QUARTER_TURNS = {T.TRANSPOSE, T.ROTATE_270, T.TRANSVERSE, T.ROTATE_90}
+
+
+def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
+    try:
+        image = Image.open(stream, formats=[_PILLOW_FORMATS[media.format]])
+    except Image.DecompressionBombError as exc:  # Pillow's own guard, far above MAX_PIXELS
+        raise Rejected(f"Too many pixels to process: {exc}") from exc
+    except UnidentifiedImageError as exc:
+        raise Broken(f"Not a readable {media.format} image") from exc
+    with image:
+        width, height = image.size
+        check_pixels(width, height)  # before anything is decoded
+        transpose = _ORIENTATION.get(image.getexif().get(ExifTags.Base.Orientation))
+        if transpose in _QUARTER_TURNS:
+            width, height = height, width
+        # JPEG only (a no-op elsewhere): the decoder scales by 1/2, 1/4 or 1/8 while decoding, so a
+        # large photo is never decoded at full size. Animated GIF/WebP open on their first frame.
+        image.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        return Inspection(width=width, height=height, thumbnail=jpeg_thumbnail(image, transpose))

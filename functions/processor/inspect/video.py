@@ -1,0 +1,86 @@
+"""Videos (mp4, mov) through FFmpeg (PyAV): size as displayed (rotation applied), duration, and a
+thumbnail of the frame at 1 s.
+
+FFmpeg reads the container index (the `moov` box), seeks to the keyframe at or before 1 s, and
+decodes from there up to the frame at 1 s: only that stretch of the file is read, however long the
+video. Decoding uses slice threads only: frame threads hold back the first picture until several
+packets are queued, which reads and decodes more than the one frame needed.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import BinaryIO
+
+import av
+from av.container import InputContainer
+from av.video.frame import VideoFrame
+from av.video.stream import VideoStream
+from PIL import Image
+
+from functions.core.media import MediaFormat
+from functions.processor.inspect.model import Broken, Inspection
+from functions.processor.inspect.thumbnail import THUMBNAIL_SIDE, check_pixels, jpeg_thumbnail
+
+THUMBNAIL_AT = 1.0  # seconds; clips shorter than this show their first frame
+
+# Quarter turns counterclockwise (FFmpeg's display-matrix convention) → the same turn in Pillow.
+_TURNS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}
+
+
+def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    with av.open(stream, mode="r") as container:
+        if not container.streams.video:
+            raise Broken(f"The {media.format} file has no video stream")
+        video = container.streams.video[0]
+        video.thread_type = "SLICE"
+        check_pixels(video.width, video.height)
+        # A file cut short after its index (`moov` first) still opens and may even show a frame.
+        if max((entry.pos + entry.size for entry in video.index_entries), default=0) > size:
+            raise Broken(f"The {media.format} file is truncated: its index points past the end of the file")
+        duration = _duration(container, video)
+        at = THUMBNAIL_AT if duration is not None and duration >= THUMBNAIL_AT else 0.0
+        frame = _frame_at(container, video, at) or _frame_at(container, video, 0.0)
+        if frame is None:
+            raise Broken(f"No video frame could be decoded from the {media.format} file")
+        # The display matrix (phones record portrait video as turned landscape) comes with the frame.
+        turns = round(frame.rotation / 90) % 4
+        width, height = (video.height, video.width) if turns % 2 else (video.width, video.height)
+        scale = min(1.0, THUMBNAIL_SIDE / max(frame.width, frame.height))
+        # swscale shrinks while converting to RGB, so no full-size RGB picture is ever made.
+        picture = frame.to_image(
+            width=max(1, round(frame.width * scale)),
+            height=max(1, round(frame.height * scale)),
+            interpolation="AREA",
+        )
+        return Inspection(
+            width=width,
+            height=height,
+            duration=duration,
+            thumbnail=jpeg_thumbnail(picture, _TURNS.get(turns)),
+        )
+
+
+def _duration(container: InputContainer, video: VideoStream) -> float | None:
+    if container.duration is not None:
+        return round(container.duration / av.time_base, 3)
+    if video.duration is not None:
+        return round(float(video.duration * video.time_base), 3)
+    return None
+
+
+def _frame_at(container: InputContainer, video: VideoStream, seconds: float) -> VideoFrame | None:
+    """The first frame at or after `seconds`, decoded from the keyframe before it; the last frame if
+    the video ends first; None if seeking or decoding yields nothing."""
+    target = (video.start_time or 0) + int(seconds / video.time_base)
+    try:
+        container.seek(target, stream=video)  # backward: lands on the keyframe at or before target
+        frame = None
+        for frame in container.decode(video):
+            if frame.pts is None or frame.pts >= target:
+                break
+        return frame
+    except av.FFmpegError:
+        return None

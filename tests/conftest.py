@@ -1,6 +1,9 @@
 """Settings for every test: fake AWS credentials, no tracing or metrics shipping, no real AWS."""
 
 import os
+from pathlib import Path
+
+import pytest
 
 # Set before any functions.* import: Settings and the pynamodb model read them once.
 os.environ.update(
@@ -19,3 +22,11 @@ os.environ.update(
 )
 for endpoint in ("TROVE_S3_ENDPOINT", "TROVE_DYNAMODB_ENDPOINT"):
     os.environ.pop(endpoint, None)
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The media corpus (tests/media/generate.py), made once per session by real encoders."""
+    from tests.media.generate import write_corpus
+
+    return write_corpus(tmp_path_factory.mktemp("media"))

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
 
 from tests.integration.conftest import LambdaContext, load_event
-from tests.media.generate import write_corpus
-
-
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return write_corpus(tmp_path_factory.mktemp("media"))
 
 
 def sqs_event(key: str, receive_count: int = 1, template: str = "processor/uploaded_image.json") -> dict:

@@ -11,14 +11,8 @@ from moto import mock_aws
 
 from functions.core.media import AssetType, by_extension
 from functions.processor.inspect import RangedObjectReader
-from tests.media.generate import write_corpus
 
 BUCKET = "trove-test-assets"
-
-
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return write_corpus(tmp_path_factory.mktemp("media"))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,134 @@
+"""Lambda's SQS event source mapping, locally: long-poll the uploads queue, hand each batch to the
+processor as the SQS event Lambda builds, delete what succeeded, let the rest come back.
+
+Failed records are made visible again after `retry_after` seconds rather than the queue's full
+visibility timeout, so retries are quick on a laptop. The queue's redrive policy (from the shared
+topology) moves a message to the DLQ once it has been received `max_receive_count` times.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import boto3
+
+from functions.core import topology
+from functions.core.settings import Settings
+from functions.core.storage import asset_id_from_upload_key
+from infra.local import runtime
+from infra.local.provision import Queue
+
+log = logging.getLogger("local.poller")
+
+WAIT_SECONDS = 1  # short long-polls, so a stop request is noticed within a second
+
+
+def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
+    """The event Lambda's SQS integration passes to the function."""
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message["Attributes"],
+                "messageAttributes": {},  # S3 notifications carry none
+                "md5OfBody": message["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for message in messages
+        ]
+    }
+
+
+class Poller(threading.Thread):
+    def __init__(self, queue: Queue, settings: Settings, retry_after: int) -> None:
+        super().__init__(name="poller")
+        self.queue = queue
+        self.settings = settings
+        self.retry_after = retry_after
+        self.stopping = threading.Event()
+        self.sqs = boto3.client("sqs", region_name=settings.region, endpoint_url=settings.s3_endpoint_url)
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.poll_once()
+            except Exception:
+                log.exception("polling failed; trying again")
+                self.stopping.wait(WAIT_SECONDS)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+
+    def poll_once(self) -> None:
+        messages = self.sqs.receive_message(
+            QueueUrl=self.queue.url,
+            MaxNumberOfMessages=topology.UPLOADS_QUEUE.batch_size,
+            WaitTimeSeconds=WAIT_SECONDS,
+            MessageSystemAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            return
+        failed = self._process(messages)
+        succeeded = [message for message in messages if message["MessageId"] not in failed]
+        retried = [message for message in messages if message["MessageId"] in failed]
+        if succeeded:
+            self.sqs.delete_message_batch(QueueUrl=self.queue.url, Entries=_entries(succeeded))
+        if retried:
+            entries = [{**entry, "VisibilityTimeout": self.retry_after} for entry in _entries(retried)]
+            self.sqs.change_message_visibility_batch(QueueUrl=self.queue.url, Entries=entries)
+        for message in messages:
+            self._report(message, retried=message["MessageId"] in failed)
+
+    def _process(self, messages: list[dict]) -> set[str]:
+        """The ids of the messages to retry: those the processor reports, or all when it raises."""
+        try:
+            result = runtime.invoke("processor", sqs_event(messages, self.queue.arn, self.settings.region))
+        except Exception:
+            log.exception("the processor raised: the whole batch will be retried")
+            return {message["MessageId"] for message in messages}
+        return {failure["itemIdentifier"] for failure in (result or {}).get("batchItemFailures", [])}
+
+    def _report(self, message: dict, retried: bool) -> None:
+        """Each asset's outcome on the console, read back from its record."""
+        from functions.core.models import AssetModel  # like the handler, reads the settings at import
+
+        asset_ids = _asset_ids(message["Body"])
+        if retried:
+            receives = int(message["Attributes"]["ApproximateReceiveCount"])
+            fate = "to the DLQ" if receives >= topology.UPLOADS_QUEUE.max_receive_count else "will retry"
+            names = ", ".join(asset_ids) or "no asset"
+            log.warning("message %s (%s): attempt %d failed, %s", message["MessageId"], names, receives, fate)
+            return
+        for asset_id in asset_ids:
+            try:
+                item = AssetModel.get(asset_id, consistent_read=True)
+            except AssetModel.DoesNotExist:
+                log.info("asset %s: gone (deleted before processing)", asset_id)
+                continue
+            reason = f": {item.status_reason}" if item.status_reason else ""
+            log.info("asset %s: %s %s%s", asset_id, item.asset_type, item.status, reason)
+
+
+def _asset_ids(body: str) -> list[str]:
+    """The assets an S3 notification names; none for a test event or a body that is no notification."""
+    # Imported here: the handler module reads the settings at import, so only once they are configured.
+    from functions.processor.handler import uploaded_keys
+
+    try:
+        keys = uploaded_keys(body)
+    except (ValueError, LookupError, TypeError, AttributeError):  # the processor reports what is wrong
+        return []
+    return [asset_id for asset_id in map(asset_id_from_upload_key, keys) if asset_id]
+
+
+def _entries(messages: list[dict]) -> list[dict]:
+    return [
+        {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
+        for index, message in enumerate(messages)
+    ]

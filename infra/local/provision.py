@@ -1,0 +1,102 @@
+"""Create the shared topology on moto: bucket and CORS, queue and DLQ, the notification, the tables.
+
+Every name, prefix, index and limit comes from `functions.core.topology` (through Settings and the
+pynamodb models), the same declaration the CDK stack reads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+import boto3
+
+from functions.core import topology
+from functions.core.settings import Settings
+
+log = logging.getLogger("trove.local")
+
+# What a browser's presigned POST needs to read back from S3's answer.
+EXPOSED_HEADERS = ["ETag"]
+CORS_MAX_AGE_SECONDS = 3000
+
+
+@dataclass(frozen=True)
+class Queue:
+    url: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    queue: Queue
+    dlq: Queue
+    tables: tuple[str, ...]
+
+
+def provision(settings: Settings, allowed_origins: list[str]) -> Provisioned:
+    endpoint = settings.s3_endpoint_url
+    s3 = boto3.client("s3", region_name=settings.region, endpoint_url=endpoint)
+    sqs = boto3.client("sqs", region_name=settings.region, endpoint_url=endpoint)
+    _create_bucket(s3, settings.bucket_name, allowed_origins)
+    dlq = _create_queue(sqs, topology.UPLOADS_QUEUE.dlq_name, {})
+    redrive = {"deadLetterTargetArn": dlq.arn, "maxReceiveCount": topology.UPLOADS_QUEUE.max_receive_count}
+    queue = _create_queue(
+        sqs,
+        topology.UPLOADS_QUEUE.name,
+        {
+            "RedrivePolicy": json.dumps(redrive),
+            "VisibilityTimeout": str(topology.UPLOADS_QUEUE.visibility_timeout_seconds),
+        },
+    )
+    _notify_uploads(s3, settings.bucket_name, queue)
+    return Provisioned(queue=queue, dlq=dlq, tables=_create_tables())
+
+
+def _create_bucket(s3, bucket: str, allowed_origins: list[str]) -> None:
+    s3.create_bucket(Bucket=bucket)
+    rule = {
+        "AllowedOrigins": allowed_origins,
+        "AllowedMethods": list(topology.BUCKET.cors_methods),
+        "AllowedHeaders": list(topology.BUCKET.cors_headers),
+        "ExposeHeaders": EXPOSED_HEADERS,
+        "MaxAgeSeconds": CORS_MAX_AGE_SECONDS,
+    }
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [rule]})
+
+
+def _create_queue(sqs, name: str, attributes: dict[str, str]) -> Queue:
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return Queue(url=url, arn=arn)
+
+
+def _notify_uploads(s3, bucket: str, queue: Queue) -> None:
+    prefix_only = {"Key": {"FilterRules": [{"Name": "prefix", "Value": topology.BUCKET.uploads_prefix}]}}
+    configuration = {"QueueArn": queue.arn, "Events": ["s3:ObjectCreated:*"], "Filter": prefix_only}
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [configuration]}
+    )
+
+
+def _create_tables() -> tuple[str, ...]:
+    """Every table a pynamodb model of the handlers declares: the assets table, and the usages
+    table once its model exists. Importing the API handler imports every model its routes use."""
+    from pynamodb.models import Model
+
+    import functions.api.handler  # noqa: F401 - registers the models through the routes
+
+    created = []
+    for model in _subclasses(Model):
+        if model.__module__.startswith("functions.") and not model.exists():
+            model.create_table(wait=True)
+            created.append(model.Meta.table_name)
+    return tuple(sorted(created))
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found.extend([sub, *_subclasses(sub)])
+    return found

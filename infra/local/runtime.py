@@ -1,0 +1,80 @@
+"""The local stand-in for the Lambda runtime: the environment the handlers read, a context, the handlers.
+
+Settings and the pynamodb model read the environment once, at import, so `configure_environment`
+must run before anything imports `functions.*`; the handlers are therefore imported lazily.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+import time
+import uuid
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+REGION = "us-east-1"
+# moto's default account: the ARNs it hands out (queues, tables) carry it.
+ACCOUNT_ID = "123456789012"
+HANDLER_MODULES = {"api": "functions.api.handler", "processor": "functions.processor.handler"}
+# A Lambda's default timeout; handlers that look at the remaining time see a plausible figure.
+TIMEOUT_SECONDS = 30
+
+
+def configure_environment(moto_url: str, public_url: str) -> None:
+    """Point the handlers at moto and at the front, with fake credentials so nothing reaches AWS."""
+    for leftover in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        os.environ.pop(leftover, None)
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "TROVE_S3_ENDPOINT": moto_url,
+            "TROVE_DYNAMODB_ENDPOINT": moto_url,
+            "TROVE_PUBLIC_URL": public_url,
+            # No X-Ray daemon and no CloudWatch here: tracing and EMF metrics would only print noise.
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_METRICS_NAMESPACE": "Trove",
+        }
+    )
+    # With metrics disabled, every invocation would warn that it has none to publish.
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+@dataclass
+class LambdaContext:
+    """The attributes of Lambda's context object that powertools and the handlers read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 1024
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    _deadline: float = field(default_factory=lambda: time.monotonic() + TIMEOUT_SECONDS)
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def load_handler(name: str) -> Callable[[dict, LambdaContext], dict]:
+    """`api` or `processor`: the same `lambda_handler` the deployed function runs."""
+    return importlib.import_module(HANDLER_MODULES[name]).lambda_handler
+
+
+# A Lambda sandbox serves one request at a time, and the handlers rely on it: powertools keeps the
+# current event on the resolver class and the batch state on a module-level processor. Here both
+# functions share one process, so invocations take turns.
+_one_invocation_at_a_time = threading.Lock()
+
+
+def invoke(name: str, event: dict) -> dict:
+    handler = load_handler(name)
+    with _one_invocation_at_a_time:
+        return handler(event, LambdaContext(function_name=f"trove-{name}"))

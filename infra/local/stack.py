@@ -1,0 +1,103 @@
+"""The whole service in one process on 127.0.0.1: moto, the front, the poller; started and stopped together."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from moto.server import ThreadedMotoServer
+
+from functions.core.settings import get_settings
+from infra.local import state
+from infra.local.front import HOST, Front
+from infra.local.poller import Poller
+from infra.local.provision import provision
+from infra.local.runtime import configure_environment
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    port: int
+    s3_port: int
+    retry_after: int
+    state_file: Path
+
+
+class LocalStack:
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.moto: ThreadedMotoServer | None = None
+        self.front: Front | None = None
+        self.front_thread: threading.Thread | None = None
+        self.poller: Poller | None = None
+
+    def start(self) -> dict:
+        """Start everything and return what `invoke` and the banner need to know (also saved to the state file)."""
+        # ThreadedMotoServer.start() would wait forever for a port it cannot bind: check first.
+        _check_free(self.options.s3_port, "--s3-port")
+        self.moto = ThreadedMotoServer(ip_address=HOST, port=self.options.s3_port, verbose=False)
+        self.moto.start()
+        moto_url = "http://{}:{}".format(*self.moto.get_host_and_port())
+        try:
+            self.front = Front(self.options.port)
+        except OSError as error:
+            raise PortTaken(self.options.port, "--port", error) from None
+        # Before the first get_settings() and before any handler module is imported: both read it once.
+        configure_environment(moto_url, self.front.url)
+        settings = get_settings()
+        provisioned = provision(settings, browser_origins(self.front.url))
+        self.poller = Poller(provisioned.queue, settings, self.options.retry_after)
+        self.poller.start()
+        self.front_thread = threading.Thread(target=self.front.serve_forever, name="front")
+        self.front_thread.start()
+        addresses = {
+            "pid": os.getpid(),
+            "front": self.front.url,
+            "moto": moto_url,
+            "bucket": settings.bucket_name,
+            "queue": provisioned.queue.url,
+            "dlq": provisioned.dlq.url,
+            "tables": list(provisioned.tables),
+            "retryAfter": self.options.retry_after,
+        }
+        state.save(addresses, self.options.state_file)
+        return addresses
+
+    def stop(self) -> None:
+        """Front first (no new work), then the poller (finishes its batch), then moto."""
+        if self.front_thread:
+            self.front.shutdown()
+            self.front_thread.join()
+        if self.front:
+            self.front.server_close()
+        if self.poller:
+            self.poller.stop()
+        if self.moto:
+            self.moto.stop()
+        self.options.state_file.unlink(missing_ok=True)
+
+
+def browser_origins(front_url: str) -> list[str]:
+    """The page's origin as a browser names it: by address, or as localhost."""
+    return [front_url, front_url.replace(f"//{HOST}:", "//localhost:")]
+
+
+class PortTaken(RuntimeError):
+    def __init__(self, port: int, flag: str, error: OSError) -> None:
+        super().__init__(
+            f"port {port} on {HOST} is not available ({error.strerror}); choose another with {flag}"
+        )
+
+
+def _check_free(port: int, flag: str) -> None:
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            raise PortTaken(port, flag, error) from None

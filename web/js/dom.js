@@ -1,0 +1,107 @@
+// Building the DOM safely. Every piece of data reaches the page as a text node or through
+// setAttribute on a known, harmless attribute: nothing is ever parsed as HTML.
+
+const FORBIDDEN_ATTRIBUTE = /^(on|srcdoc$|style$)/i;
+const URL_ATTRIBUTES = new Set(["href", "src", "poster", "action", "formaction", "xlink:href"]);
+
+/**
+ * h("a", {href, class: "x"}, "text", child, [more]) -> element.
+ * Strings become text nodes; null/undefined/false children are skipped. Event handlers go through
+ * `on: {click: fn}`; inline handler attributes and `style` are refused outright.
+ */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "on") {
+      for (const [event, handler] of Object.entries(value)) element.addEventListener(event, handler);
+    } else if (name === "dataset") {
+      Object.assign(element.dataset, value);
+    } else if (name === "text") {
+      element.textContent = String(value);
+    } else if (FORBIDDEN_ATTRIBUTE.test(name)) {
+      throw new Error(`h(): refusing attribute ${name}`);
+    } else if (URL_ATTRIBUTES.has(name.toLowerCase())) {
+      const safe = name === "href" ? safeHttpUrl(value) : safeMediaUrl(value);
+      if (safe) element.setAttribute(name, safe);
+    } else if (value === true) {
+      element.setAttribute(name, "");
+    } else {
+      element.setAttribute(name, String(value));
+    }
+  }
+  append(element, children);
+  return element;
+}
+
+export function append(parent, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    parent.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return parent;
+}
+
+export function clear(element) {
+  element.replaceChildren();
+  return element;
+}
+
+/** Replace an element's children (null/false ones skipped, strings as text). */
+export function fill(element, ...children) {
+  element.replaceChildren();
+  return append(element, children);
+}
+
+export function $(selector, root = document) {
+  return root.querySelector(selector);
+}
+
+/** The URL when it is an absolute http(s) URL, else null: never a javascript:, data: or relative link. */
+export function safeHttpUrl(value) {
+  if (typeof value !== "string" || !value) return null;
+  let parsed;
+  try {
+    parsed = new URL(value);
+  } catch {
+    return null;
+  }
+  return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+}
+
+/** Media sources: http(s), or a blob: URL this page made itself. */
+export function safeMediaUrl(value) {
+  if (typeof value === "string" && value.startsWith(`blob:${location.origin}/`)) return value;
+  return safeHttpUrl(value);
+}
+
+/** A link to somewhere else, opened in a new tab without handing it this page; plain text if unsafe. */
+export function externalLink(url, label = url, attributes = {}) {
+  const safe = safeHttpUrl(url);
+  // Not http(s): the address itself, as plain text (never the friendlier label, which could hide it).
+  if (!safe) return h("span", { class: "unsafe-url", title: "Not an http(s) URL: not a link" }, String(url ?? ""));
+  return h("a", { ...attributes, href: safe, target: "_blank", rel: "noopener noreferrer" }, label);
+}
+
+/** Run `action`, disabling `button` meanwhile; resolves to what the action returns. */
+export async function busy(button, action) {
+  const was = button.disabled;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    return await action();
+  } finally {
+    button.disabled = was;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+let toastTimer = 0;
+/** A short message in the live region at the bottom of the page. */
+export function toast(message, kind = "info") {
+  const region = document.getElementById("toasts");
+  const item = h("div", { class: `toast toast-${kind}` }, message);
+  region.append(item);
+  toastTimer = window.setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
+  return toastTimer;
+}

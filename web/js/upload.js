@@ -1,0 +1,286 @@
+// Uploads: declare the file to the API, send the bytes straight to S3 with the presigned POST (an
+// XMLHttpRequest, for its upload progress events), then poll the record until processing settles.
+
+import { ApiError } from "./api.js";
+import { fill, h } from "./dom.js";
+import { formatBytes, TYPE_LABELS } from "./format.js";
+import { Media } from "./media.js";
+
+// The allow-list of functions/core/media.py: extension -> what the API expects to be declared.
+const FORMATS = {
+  jpg: ["image", "jpg", "image/jpeg"],
+  jpeg: ["image", "jpg", "image/jpeg"],
+  png: ["image", "png", "image/png"],
+  gif: ["image", "gif", "image/gif"],
+  webp: ["image", "webp", "image/webp"],
+  mp4: ["video", "mp4", "video/mp4"],
+  m4v: ["video", "mp4", "video/mp4"],
+  mov: ["video", "mov", "video/quicktime"],
+  mp3: ["audio", "mp3", "audio/mpeg"],
+  wav: ["audio", "wav", "audio/wav"],
+  pdf: ["document", "pdf", "application/pdf"],
+};
+const CONCURRENCY = 3;
+const POLL_FIRST_MS = 400;
+const POLL_MAX_MS = 2000;
+const POLL_GIVE_UP_MS = 10 * 60 * 1000;
+const TERMINAL = new Set(["ready", "rejected", "failed"]);
+
+/** What to declare for a file: by its extension; unknown ones go as the browser typed them, so the
+ * API answers with its own "Invalid file type" message. */
+export function declarationFor(file) {
+  const extension = (file.name.split(".").pop() || "").toLowerCase();
+  const known = FORMATS[extension];
+  if (known) {
+    const [type, format, contentType] = known;
+    return { type, format, contentType };
+  }
+  const family = (file.type || "").split("/")[0];
+  const type = ["image", "video", "audio"].includes(family) ? family : "document";
+  return { type, format: extension || "unknown", contentType: file.type || `application/x-${extension || "unknown"}` };
+}
+
+let sequence = 0;
+
+class UploadItem {
+  constructor(queue, file, links) {
+    this.queue = queue;
+    this.file = file;
+    this.links = links;
+    this.key = `u${(sequence += 1)}`;
+    this.state = "queued";
+    this.asset = null;
+    this.xhr = null;
+    this.cancelled = false;
+    this.started = false;
+    this.#render();
+  }
+
+  #render() {
+    const declared = declarationFor(this.file);
+    this.thumb = h("div", { class: `upload-thumb type-${declared.type}`, "aria-hidden": "true" });
+    this.progress = h("progress", { max: "100", value: "0", "aria-label": `Upload progress of ${this.file.name}` });
+    this.percent = h("span", { class: "upload-percent" }, "0%");
+    this.statusText = h("span", { class: "upload-status" }, "Waiting…");
+    this.reason = h("p", { class: "upload-reason", hidden: true });
+    this.cancelButton = h(
+      "button",
+      { type: "button", class: "btn btn-ghost btn-small", on: { click: () => this.cancel() } },
+      "Cancel",
+    );
+    this.dismissButton = h(
+      "button",
+      {
+        type: "button",
+        class: "icon-btn",
+        "aria-label": `Dismiss ${this.file.name}`,
+        hidden: true,
+        on: { click: () => this.queue.dismiss(this) },
+      },
+      "×",
+    );
+    this.element = h(
+      "li",
+      { class: "upload-item", dataset: { state: this.state, file: this.file.name } },
+      this.thumb,
+      h(
+        "div",
+        { class: "upload-main" },
+        h(
+          "div",
+          { class: "upload-line" },
+          h("span", { class: "upload-name break", title: this.file.name }, this.file.name),
+          h("span", { class: "muted small" }, `${TYPE_LABELS[declared.type] || declared.type} · ${formatBytes(this.file.size)}`),
+        ),
+        h("div", { class: "upload-bar" }, this.progress, this.percent),
+        h("div", { class: "upload-line" }, this.statusText),
+        this.reason,
+      ),
+      h("div", { class: "upload-actions" }, this.cancelButton, this.dismissButton),
+    );
+  }
+
+  #set(state, text, reason = null) {
+    this.state = state;
+    this.element.dataset.state = state;
+    this.statusText.textContent = text;
+    this.statusText.className = `upload-status status-text-${state}`;
+    this.reason.hidden = !reason;
+    this.reason.textContent = reason || "";
+    const finished = !["queued", "uploading", "processing"].includes(state);
+    this.cancelButton.hidden = finished || state === "processing";
+    this.dismissButton.hidden = !finished;
+  }
+
+  #setProgress(fraction) {
+    const percent = Math.max(0, Math.min(100, Math.floor(fraction * 100)));
+    this.progress.value = percent;
+    this.percent.textContent = `${percent}%`;
+    if (this.state === "uploading") this.statusText.textContent = `Uploading… ${percent}%`;
+  }
+
+  get finished() {
+    return !["queued", "uploading", "processing"].includes(this.state);
+  }
+
+  async run() {
+    if (this.cancelled) return;
+    const declared = declarationFor(this.file);
+    this.#set("uploading", "Starting…");
+    try {
+      const started = await this.queue.api.startUpload({
+        name: this.file.name,
+        type: declared.type,
+        format: declared.format,
+        contentType: declared.contentType,
+        size: this.file.size,
+        ...this.links,
+      });
+      this.asset = started.asset;
+      this.element.dataset.assetId = this.asset.id;
+      if (this.cancelled) return this.#discard();
+      await this.#send(started.upload);
+      this.#setProgress(1);
+      this.#set("processing", "Processing…");
+      this.queue.changed();
+      const settled = await this.#poll();
+      this.#finish(settled);
+    } catch (error) {
+      if (this.cancelled) return;
+      const detail = error instanceof ApiError ? error.detail : error.message || String(error);
+      this.#set("error", "Upload failed", detail);
+    }
+  }
+
+  #send(upload) {
+    return new Promise((resolve, reject) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+      form.append("file", this.file); // last: S3 ignores every field after the file
+      const xhr = new XMLHttpRequest();
+      this.xhr = xhr;
+      xhr.open("POST", upload.url);
+      xhr.upload.addEventListener("progress", (event) => {
+        if (event.lengthComputable) this.#setProgress(event.loaded / event.total);
+      });
+      xhr.addEventListener("load", () => {
+        if (xhr.status >= 200 && xhr.status < 300) resolve();
+        else reject(new Error(`Storage refused the upload (${xhr.status})${s3Message(xhr.responseText)}`));
+      });
+      xhr.addEventListener("error", () => reject(new Error("The upload to storage failed (network or CORS)")));
+      xhr.addEventListener("abort", () => reject(new Error("Cancelled")));
+      this.#set("uploading", "Uploading… 0%");
+      xhr.send(form);
+    });
+  }
+
+  async #poll() {
+    const started = Date.now();
+    let wait = POLL_FIRST_MS;
+    for (;;) {
+      const record = await this.queue.api.record(this.asset.id);
+      if (TERMINAL.has(record.status)) return record;
+      if (Date.now() - started > POLL_GIVE_UP_MS) return record;
+      await new Promise((resolve) => window.setTimeout(resolve, wait));
+      wait = Math.min(POLL_MAX_MS, wait * 1.5);
+    }
+  }
+
+  #finish(asset) {
+    this.asset = asset;
+    if (asset.status === "ready") {
+      this.#set("ready", "Ready");
+      this.#showThumbnail(asset);
+    } else if (asset.status === "rejected") {
+      this.#set("rejected", "Rejected", asset.statusReason || "The file was refused.");
+    } else if (asset.status === "failed") {
+      this.#set("failed", "Failed", asset.statusReason || "Processing failed.");
+    } else {
+      this.#set("processing", "Still processing — it will show up in the list when done");
+    }
+    this.queue.changed(asset);
+  }
+
+  #showThumbnail(asset) {
+    if (!Media.hasThumbnail(asset)) return;
+    this.queue.media
+      .thumbnail(asset)
+      .then((url) => {
+        if (!url) return;
+        fill(this.thumb, h("img", { src: url, alt: `Thumbnail of ${asset.name}` }));
+        this.thumb.classList.add("has-image");
+      })
+      .catch(() => {});
+  }
+
+  cancel() {
+    if (this.finished) return;
+    this.cancelled = true;
+    this.xhr?.abort();
+    this.#set("cancelled", "Cancelled");
+    if (this.asset) this.#discard();
+  }
+
+  #discard() {
+    // The pending record would expire on its own; removing it keeps the list clean now.
+    this.queue.api.remove(this.asset.id).catch(() => {}).finally(() => this.queue.changed());
+  }
+}
+
+function s3Message(text) {
+  const match = /<Message>([^<]*)<\/Message>/.exec(text || "");
+  return match ? `: ${match[1]}` : "";
+}
+
+export class UploadQueue {
+  /** `list`: the <ul> of upload rows; `onChange(asset?)`: called when the asset list may have changed. */
+  constructor(api, media, list, onChange) {
+    this.api = api;
+    this.media = media;
+    this.list = list;
+    this.onChange = onChange;
+    this.items = [];
+    this.running = 0;
+  }
+
+  add(files, links = {}) {
+    for (const file of files) {
+      const item = new UploadItem(this, file, links);
+      this.items.push(item);
+      this.list.append(item.element);
+    }
+    this.#pump();
+    this.#announce();
+  }
+
+  #pump() {
+    while (this.running < CONCURRENCY) {
+      const next = this.items.find((item) => !item.started && !item.cancelled);
+      if (!next) return;
+      this.running += 1;
+      next.started = true;
+      next.run().finally(() => {
+        this.running -= 1;
+        this.#pump();
+      });
+    }
+  }
+
+  changed(asset) {
+    this.onChange?.(asset);
+  }
+
+  dismiss(item) {
+    item.element.remove();
+    this.items = this.items.filter((other) => other !== item);
+    this.#announce();
+  }
+
+  clearFinished() {
+    for (const item of [...this.items]) if (item.finished) this.dismiss(item);
+  }
+
+  #announce() {
+    document.getElementById("uploads-head").hidden = this.items.length === 0;
+  }
+}

@@ -96,12 +96,9 @@ export async function busy(button, action) {
   }
 }
 
-let toastTimer = 0;
-/** A short message in the live region at the bottom of the page. */
+/** A short message in the live region at the bottom of the page; errors stay longer. */
 export function toast(message, kind = "info") {
-  const region = document.getElementById("toasts");
   const item = h("div", { class: `toast toast-${kind}` }, message);
-  region.append(item);
-  toastTimer = window.setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
-  return toastTimer;
+  document.getElementById("toasts").append(item);
+  window.setTimeout(() => item.remove(), kind === "error" ? 8000 : 4000);
 }

@@ -145,6 +145,7 @@ async function onSignIn(event) {
 }
 
 function signOut(message = "") {
+  if (!auth.signedIn && $("#app").hidden) return; // already out (several calls answered 401 at once)
   auth.signOut();
   window.clearTimeout(pendingTimer);
   for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();

@@ -42,8 +42,9 @@ def upload_row(page: Page, file_name: str) -> Locator:
     return page.locator(f'.upload-item[data-file="{file_name}"]')
 
 
-def names_in_table(page: Page) -> list[str]:
-    return page.locator("#results tr[data-asset-id] .asset-name").all_text_contents()
+def expect_names(page: Page, names: list[str]) -> None:
+    """The table shows exactly these assets, in this order (waits for the list to get there)."""
+    expect(page.locator("#results tr[data-asset-id] .asset-name")).to_have_text(names)
 
 
 def create_link(api: Client, **body: object) -> dict:
@@ -290,12 +291,12 @@ def test_filter_by_client_and_by_type(
     filters.get_by_label("Client").fill("acme")
     filters.get_by_role("button", name="Apply").click()
     expect(page.locator("#results tr[data-asset-id]")).to_have_count(2)
-    assert sorted(names_in_table(page)) == ["Acme brand guide", "photo.jpg"]
+    expect_names(page, ["Acme brand guide", "photo.jpg"])
     assert "clientId=acme" in page.url
 
     filters.get_by_label("Type").select_option("image")  # applies at once
     expect(page.locator("#results tr[data-asset-id]")).to_have_count(1)
-    assert names_in_table(page) == ["photo.jpg"]
+    expect_names(page, ["photo.jpg"])
     shot(page, "table-filtered")
 
     filters.get_by_label("Client").fill("globex")
@@ -304,7 +305,7 @@ def test_filter_by_client_and_by_type(
 
     filters.get_by_label("Type").select_option("video")
     expect(page.locator("#results tr[data-asset-id]")).to_have_count(1)
-    assert names_in_table(page) == ["clip.mp4"]
+    expect_names(page, ["clip.mp4"])
 
     page.reload()  # filters live in the address
     expect(filters.get_by_label("Client")).to_have_value("globex")
@@ -314,7 +315,7 @@ def test_filter_by_client_and_by_type(
     filters.get_by_label("Client").fill("")
     filters.get_by_label("Type").select_option("")
     expect(page.locator("#results tr[data-asset-id]")).to_have_count(1)
-    assert names_in_table(page) == ["Acme brand guide"]
+    expect_names(page, ["Acme brand guide"])
 
     filters.get_by_role("button", name="Clear", exact=True).click()
     expect(page.locator("#results tr[data-asset-id]")).to_have_count(3)
@@ -326,13 +327,15 @@ def test_pages_follow_the_cursor(signed_in: Page, api: Client) -> None:
         create_link(api, name=f"Reference {number:02d}", url=f"https://example.com/{number}")
     page.get_by_label("Per page").select_option("12")
     expect(page.locator("#results tr[data-asset-id]")).to_have_count(12)
-    assert names_in_table(page)[0] == "Reference 13"  # newest first
+    expect(page.locator("#results tr[data-asset-id] .asset-name").first).to_have_text(
+        "Reference 13"
+    )  # newest first
     expect(page.get_by_role("button", name="← Previous")).to_be_disabled()
 
     page.get_by_role("button", name="Next →").click()
     expect(page.locator("#page-label")).to_have_text("Page 2")
     expect(page.locator("#results tr[data-asset-id]")).to_have_count(2)
-    assert names_in_table(page) == ["Reference 01", "Reference 00"]
+    expect_names(page, ["Reference 01", "Reference 00"])
     expect(page.get_by_role("button", name="Next →")).to_be_disabled()
 
     page.get_by_role("button", name="← Previous").click()
@@ -667,3 +670,86 @@ def test_a_library_in_table_gallery_and_dark_mode(
         timeout=EXPECT_TIMEOUT_MS,
     )
     shot(page, "library-details-dark", full_page=False)
+
+
+# ---- AWS sign-in (Cognito), with Cognito played by the test ----
+
+
+def test_cognito_mode_signs_in_with_email_password_and_a_new_password(
+    page: Page, local_stack: StackProcess
+) -> None:
+    """config.json as the CDK stack writes it; Cognito's InitiateAuth and RespondToAuthChallenge are
+    answered here, with an ID token the local stack accepts (its own dev token)."""
+    email = "maria@example.com"
+    token = requests.post(
+        f"{local_stack.url}/local/token", json={"user": "cognito-maria"}, timeout=10
+    ).json()["token"]
+    config = {
+        "apiBaseUrl": f"{local_stack.url}/",
+        "authMode": "cognito",
+        "region": "eu-west-1",
+        "userPoolId": "eu-west-1_AbCdEf123",
+        "userPoolClientId": "web-client-id",
+    }
+    calls: list[tuple[str, dict]] = []
+    cors = {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Headers": "content-type, x-amz-target",
+        "Access-Control-Allow-Methods": "POST",
+    }
+
+    def cognito(route: Route) -> None:
+        request = route.request
+        if request.method == "OPTIONS":
+            return route.fulfill(status=204, headers=cors)
+        action = request.headers["x-amz-target"].rsplit(".", 1)[1]
+        body = request.post_data_json
+        calls.append((action, body))
+        if action == "InitiateAuth" and body["AuthParameters"]["PASSWORD"] == "wrong":
+            answer = {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
+            return route.fulfill(
+                status=400, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(answer)
+            )
+        if action == "InitiateAuth":
+            answer = {
+                "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "Session": "session-1",
+                "ChallengeParameters": {},
+            }
+        else:
+            answer = {
+                "AuthenticationResult": {"IdToken": token, "AccessToken": "access", "RefreshToken": "refresh"}
+            }
+        route.fulfill(
+            status=200, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(answer)
+        )
+
+    page.route("**/config.json", lambda route: route.fulfill(json=config))
+    page.route("https://cognito-idp.eu-west-1.amazonaws.com/", cognito)
+    page.goto(local_stack.url)
+
+    expect(page.get_by_label("E-mail")).to_be_visible()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#signin-error")).to_have_text("Incorrect username or password.")
+
+    page.get_by_label("Password").fill("Temporary-Passw0rd!")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label("New password")).to_be_visible()
+    page.get_by_label("New password").fill("A-much-better-Passw0rd!")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.locator("#user-name")).to_have_text(email)
+    expect(page.get_by_text("No assets yet.")).to_be_visible()
+    initiate = calls[1][1]
+    assert initiate["AuthFlow"] == "USER_PASSWORD_AUTH" and initiate["ClientId"] == "web-client-id"
+    assert calls[2] == (
+        "RespondToAuthChallenge",
+        {
+            "ChallengeName": "NEW_PASSWORD_REQUIRED",
+            "ClientId": "web-client-id",
+            "Session": "session-1",
+            "ChallengeResponses": {"USERNAME": email, "NEW_PASSWORD": "A-much-better-Passw0rd!"},
+        },
+    )

@@ -24,6 +24,9 @@ KiB = 1024
 # of requests low without fetching much that is not used.
 DEFAULT_BLOCK_SIZE = 256 * KiB
 DEFAULT_CACHE_BLOCKS = 64  # 16 MiB at most held in memory
+# Reading ahead stops growing at 2 MiB: about what S3 transfers in the time one more GET takes to
+# answer, so a longer stretch read straight on costs few requests, and stopping early wastes little.
+DEFAULT_READAHEAD_BLOCKS = 8
 
 Source = bytes | bytearray | memoryview | BinaryIO
 
@@ -33,6 +36,10 @@ class RangedObjectReader(io.RawIOBase):
 
     A read that needs several missing blocks fetches them in one request. Recently used blocks
     are kept (LRU), so libraries that seek back and forth do not fetch the same bytes twice.
+    Reading straight on (a picture decoded from start to end, a video's packets) reads ahead: each
+    fetch that starts where the previous one ended takes twice as many extra blocks as the one
+    before (0, 1, 3, 7, then 8), so a 10 MB JPEG comes in 10 GETs instead of 39, while a library
+    that jumps about (an MP4 index, a PDF's objects) still gets only the blocks it asks for.
     The first failed GET is remembered in `failure`: a library may swallow the exception (or
     wrap it as "corrupt input"), and the caller must still see it as the AWS error it is.
     """
@@ -45,6 +52,7 @@ class RangedObjectReader(io.RawIOBase):
         size: int,
         block_size: int = DEFAULT_BLOCK_SIZE,
         cache_blocks: int = DEFAULT_CACHE_BLOCKS,
+        readahead_blocks: int = DEFAULT_READAHEAD_BLOCKS,
     ) -> None:
         super().__init__()
         self.client = client
@@ -53,11 +61,14 @@ class RangedObjectReader(io.RawIOBase):
         self.size = size
         self.block_size = block_size
         self.cache_blocks = cache_blocks
+        self.readahead_blocks = min(readahead_blocks, cache_blocks // 4)
         self.bytes_fetched = 0
         self.requests = 0
         self.failure: Exception | None = None
         self._blocks: OrderedDict[int, bytes] = OrderedDict()
         self._pos = 0
+        self._next_block = -1  # the block after the last one fetched
+        self._streak = 0  # fetches in a row that each started where the previous one ended
 
     def readable(self) -> bool:
         return True
@@ -101,6 +112,10 @@ class RangedObjectReader(io.RawIOBase):
         if start >= end:
             return b""
         first, last = start // self.block_size, (end - 1) // self.block_size
+        if first == last and first in self._blocks:  # most reads: a slice of one cached block
+            self._blocks.move_to_end(first)
+            offset = first * self.block_size
+            return self._blocks[first][start - offset : end - offset]
         blocks: list[bytes] = []
         index = first
         while index <= last:
@@ -117,7 +132,13 @@ class RangedObjectReader(io.RawIOBase):
         offset = first * self.block_size
         return b"".join(blocks)[start - offset : end - offset]
 
-    def _fetch(self, first: int, last: int) -> list[bytes]:
+    def _fetch(self, first: int, wanted_last: int) -> list[bytes]:
+        """Blocks first..wanted_last, plus the read-ahead; returns the wanted ones."""
+        self._streak = min(self._streak + 1, 24) if first == self._next_block else 0
+        extra = min((1 << self._streak >> 1) - 1, self.readahead_blocks) if self._streak else 0
+        last, final = wanted_last, (self.size - 1) // self.block_size
+        while extra and last < final and last + 1 not in self._blocks:
+            last, extra = last + 1, extra - 1
         start = first * self.block_size
         end = min((last + 1) * self.block_size, self.size) - 1
         try:
@@ -128,12 +149,13 @@ class RangedObjectReader(io.RawIOBase):
             raise
         self.requests += 1
         self.bytes_fetched += len(data)
+        self._next_block = last + 1
         blocks = [data[offset : offset + self.block_size] for offset in range(0, len(data), self.block_size)]
         for index, block in enumerate(blocks, start=first):
             self._blocks[index] = block
         while len(self._blocks) > self.cache_blocks:
             self._blocks.popitem(last=False)
-        return blocks
+        return blocks[: wanted_last - first + 1]
 
 
 def open_source(source: Source) -> BinaryIO:

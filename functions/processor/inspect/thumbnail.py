@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import math
+from collections.abc import Callable
 
 from PIL import Image
 
@@ -10,15 +12,17 @@ from functions.processor.inspect.model import Rejected
 
 THUMBNAIL_SIDE = 320  # longest side, in pixels
 JPEG_QUALITY = 85
-# Decoding a picture costs memory in proportion to its pixels (100 MP of RGB is 300 MB): larger ones,
-# images and video frames alike, are rejected before any decoding.
+# Decoding a picture costs memory in proportion to its pixels (Pillow holds RGB and RGBA in 4 bytes a
+# pixel: 100 MP is 400 MB, which with the process's ~70 MB still fits the 512 MB function): larger
+# ones, images and video frames alike, are rejected before any decoding.
 MAX_PIXELS = 100_000_000
+_STRIP_PIXELS = 2_000_000  # per strip when a large picture is converted piecewise (8 MB in RGBA)
 
 
-def check_pixels(width: int, height: int) -> None:
-    if width * height > MAX_PIXELS:
+def check_pixels(width: int, height: int, limit: int = MAX_PIXELS) -> None:
+    if width * height > limit:
         raise Rejected(
-            f"Too many pixels to process: {width}×{height} is over the {MAX_PIXELS // 1_000_000} megapixel limit"
+            f"Too many pixels to process: {width}×{height} is over the {limit // 1_000_000} megapixel limit"
         )
 
 
@@ -26,13 +30,55 @@ def jpeg_thumbnail(image: Image.Image, transpose: Image.Transpose | None = None)
     """JPEG bytes of `image` shrunk to THUMBNAIL_SIDE, turned by `transpose`, transparency flattened on
     white. Shrinks before it turns or converts, so the costly steps run on the small picture; `image`
     may be modified in place."""
-    image = _resamplable(image)
+    image = _shrunk_in_strips(image) or _resamplable(image)
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     if transpose is not None:
         image = image.transpose(transpose)
     out = io.BytesIO()
     _on_white(image).save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
+
+
+def _shrunk_in_strips(image: Image.Image) -> Image.Image | None:
+    """A large picture in a mode that must be converted before it resizes smoothly (palette, alpha,
+    16-bit, CMYK…), shrunk the way Image.thumbnail shrinks (reduce by a whole factor, then bicubic
+    resampling of the exact area) but converted and reduced strip by strip: converting it whole
+    makes a second full-size picture (alpha is premultiplied into a copy, a palette grows to RGB),
+    400 MB more at 100 MP. None when strips are not needed: RGB and L shrink in place, and a picture
+    that needs no reduction is small enough to convert whole."""
+    if image.mode in ("RGB", "L"):
+        return None
+    width, height = image.size
+    size = _thumbnail_size(width, height)
+    factor = (int(width / size[0] / 2) or 1, int(height / size[1] / 2) or 1)  # thumbnail's reducing_gap=2
+    if factor == (1, 1):
+        return None
+    image.load()
+    rows = max(1, _STRIP_PIXELS // width // factor[1]) * factor[1]
+    reduced = None
+    for top in range(0, height, rows):
+        strip = _resamplable(image.crop((0, top, width, min(height, top + rows)))).reduce(factor)
+        if reduced is None:
+            reduced = Image.new(strip.mode, (math.ceil(width / factor[0]), math.ceil(height / factor[1])))
+        reduced.paste(strip, (0, top // factor[1]))
+    box = (0, 0, width / factor[0], height / factor[1])  # the reduced picture's last row/column may be partial
+    return reduced.resize(size, Image.Resampling.BICUBIC, box=box)
+
+
+def _thumbnail_size(width: int, height: int) -> tuple[int, int]:
+    """The size Image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE)) gives a width×height picture (its
+    rounding, copied from Pillow)."""
+
+    def round_aspect(number: float, key: Callable[[int], float]) -> int:
+        return max(min(math.floor(number), math.ceil(number), key=key), 1)
+
+    x = y = THUMBNAIL_SIDE
+    aspect = width / height
+    if x / y >= aspect:
+        x = round_aspect(y * aspect, key=lambda n: abs(aspect - n / y))
+    else:
+        y = round_aspect(x / aspect, key=lambda n: 0 if n == 0 else abs(aspect - x / n))
+    return x, y
 
 
 def _resamplable(image: Image.Image) -> Image.Image:

@@ -1,0 +1,56 @@
+"""The CDK app: `make synth` (python -m infra.app) or `npx aws-cdk@2 synth|deploy` (cdk.json).
+
+cdk-nag's AWS Solutions checks run on every synthesis as a policy-validation plugin: an
+unacknowledged finding fails the synth. Acknowledgments sit next to the resources they concern,
+each with its reason.
+"""
+
+from __future__ import annotations
+
+import os
+
+import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+
+from infra.stack import StackOptions, TroveStack
+
+STACK_NAME = "Trove"
+DEFAULT_OUTDIR = "cdk.out"
+# CDK feature flags, set here so `python -m infra.app` and the CLI (which adds cdk.json's context,
+# and wins over these) synthesize the same template.
+FEATURE_FLAGS = {
+    # Server access logs are delivered through a bucket policy, not the legacy LogDeliveryWrite ACL.
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    "@aws-cdk/aws-s3:createDefaultLoggingPolicy": True,
+    "@aws-cdk/aws-lambda:recognizeLayerVersion": True,
+    "@aws-cdk/core:enablePartitionLiterals": True,
+    "@aws-cdk/aws-cloudfront:defaultSecurityPolicyTLSv1.2_2021": True,
+}
+
+
+def build_app(outdir: str | None = None, context: dict | None = None) -> tuple[cdk.App, TroveStack]:
+    # The CDK CLI tells the app where to write through CDK_OUTDIR; by hand it is cdk.out.
+    app = cdk.App(
+        outdir=outdir or os.environ.get("CDK_OUTDIR") or DEFAULT_OUTDIR,
+        context={**FEATURE_FLAGS, **(context or {})},
+    )
+    account, region = os.environ.get("CDK_DEFAULT_ACCOUNT"), os.environ.get("CDK_DEFAULT_REGION")
+    stack = TroveStack(
+        app,
+        STACK_NAME,
+        options=StackOptions.from_context(app.node),
+        # Environment-agnostic when synthesized offline; the CLI fills in the account and region.
+        env=cdk.Environment(account=account, region=region) if account and region else None,
+        description="Trove: serverless asset service (uploads to S3, processing, API, web page)",
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return app, stack
+
+
+def main() -> None:
+    app, _ = build_app()
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

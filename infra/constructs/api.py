@@ -1,0 +1,182 @@
+"""The HTTP API and the API function behind it.
+
+Every route needs a Cognito JWT except `GET /api/openapi.json`, the public API description. CORS
+preflights are answered by API Gateway for the web page's origins. The function may do items (not
+scans, not table admin) on the two tables and their declared indexes, and on the assets bucket only
+what presigning and cleaning up need, each under its own key prefix.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from functions.core import topology
+from infra.constructs.acknowledge import acknowledge
+from infra.constructs.auth import Auth
+from infra.constructs.function import LOG_RETENTION, TroveFunction
+from infra.constructs.layers import MAGIC_FILE, Layers
+from infra.constructs.storage import Storage
+
+HANDLER = "functions.api.handler.lambda_handler"
+# Everything the API serves sits under the API prefix; one proxy route carries it to the function.
+PROXY_PATH = f"{topology.API_PREFIX}/{{proxy+}}"
+# Item-level DynamoDB actions: what the use cases do, batched or not. No Scan, no table admin.
+TABLE_ITEM_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:Query",
+]
+THROTTLE_RATE_PER_SECOND = 100
+THROTTLE_BURST = 200
+CORS_ALLOWED_HEADERS = ["authorization", "content-type"]
+CORS_EXPOSED_HEADERS = ["x-next-cursor", "location"]
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod",
+    "routeKey": "$context.routeKey",
+    "path": "$context.path",
+    "status": "$context.status",
+    "protocol": "$context.protocol",
+    "responseLength": "$context.responseLength",
+    "latency": "$context.responseLatency",
+    "integrationLatency": "$context.integrationLatency",
+    "integrationError": "$context.integrationErrorMessage",
+    "authorizerError": "$context.authorizer.error",
+    "user": "$context.authorizer.claims.sub",
+}
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        storage: Storage,
+        auth: Auth,
+        layers: Layers,
+        architecture: str,
+        web_origins: Sequence[str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.handler = TroveFunction(
+            self,
+            "Handler",
+            handler=HANDLER,
+            description="Trove API: asset records, presigned uploads and downloads, usages",
+            architecture=architecture,
+            memory_mb=1024,
+            timeout=Duration.seconds(15),
+            environment={
+                # The names functions/core/settings.py reads.
+                "TROVE_TABLE": storage.assets_table.table_name,
+                "TROVE_USAGES_TABLE": storage.usages_table.table_name,
+                "TROVE_BUCKET": storage.bucket.bucket_name,
+                "MAGIC": MAGIC_FILE,
+            },
+            layers=[layers.deps],
+        )
+        self._grant(storage)
+        self.http_api = apigw.HttpApi(
+            self,
+            "HttpApi",
+            description="Trove API",
+            create_default_stage=False,
+            cors_preflight=apigw.CorsPreflightOptions(
+                allow_origins=list(web_origins),
+                allow_methods=[
+                    apigw.CorsHttpMethod.GET,
+                    apigw.CorsHttpMethod.HEAD,
+                    apigw.CorsHttpMethod.POST,
+                    apigw.CorsHttpMethod.PUT,
+                    apigw.CorsHttpMethod.PATCH,
+                    apigw.CorsHttpMethod.DELETE,
+                    apigw.CorsHttpMethod.OPTIONS,
+                ],
+                allow_headers=CORS_ALLOWED_HEADERS,
+                expose_headers=CORS_EXPOSED_HEADERS,
+                max_age=Duration.hours(1),
+            ),
+        )
+        self.stage = self._stage()
+        integration = integrations.HttpLambdaIntegration("Integration", self.handler.function)
+        self.protected_routes = self.http_api.add_routes(
+            path=PROXY_PATH,
+            methods=[apigw.HttpMethod.ANY],
+            integration=integration,
+            authorizer=auth.authorizer,
+        )
+        self.public_routes = self.http_api.add_routes(
+            path=topology.OPENAPI_PATH,
+            methods=[apigw.HttpMethod.GET],
+            integration=integration,
+            authorizer=apigw.HttpNoneAuthorizer(),
+        )
+        for route in self.public_routes:
+            acknowledge(
+                route,
+                "AwsSolutions-APIG4",
+                "GET /api/openapi.json is the public description of the API (no data, no user); every "
+                "other route needs a Cognito JWT.",
+            )
+        # The base URL clients call: the $default stage has no path of its own.
+        self.url = self.http_api.api_endpoint
+
+    def _stage(self) -> apigw.HttpStage:
+        self.access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        stage = apigw.HttpStage(
+            self,
+            "DefaultStage",
+            http_api=self.http_api,
+            stage_name="$default",
+            auto_deploy=True,
+            throttle=apigw.ThrottleSettings(rate_limit=THROTTLE_RATE_PER_SECOND, burst_limit=THROTTLE_BURST),
+        )
+        cfn_stage: apigw.CfnStage = stage.node.default_child  # type: ignore[assignment]
+        cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
+            destination_arn=self.access_logs.log_group_arn,
+            format=json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
+        )
+        return stage
+
+    def _grant(self, storage: Storage) -> None:
+        uploads, thumbnails = topology.BUCKET.uploads_prefix, topology.BUCKET.thumbnails_prefix
+        bucket = storage.bucket
+        handler = self.handler
+        handler.allow(
+            "AssetsTableItems",
+            TABLE_ITEM_ACTIONS,
+            [
+                storage.assets_table.table_arn,
+                *storage.index_arns(storage.assets_table, topology.ASSETS_TABLE),
+            ],
+        )
+        handler.allow(
+            "UsagesTableItems",
+            TABLE_ITEM_ACTIONS,
+            [
+                storage.usages_table.table_arn,
+                *storage.index_arns(storage.usages_table, topology.USAGES_TABLE),
+            ],
+        )
+        # A presigned POST is signed with this role's credentials: S3 checks PutObject on the key.
+        handler.allow_objects("PresignUploads", ["s3:PutObject"], bucket, [uploads])
+        # Presigned GETs of files and thumbnails (redirects), likewise checked against this role.
+        handler.allow_objects("PresignDownloads", ["s3:GetObject"], bucket, [uploads, thumbnails])
+        # DELETE of an asset removes its file and its thumbnail.
+        handler.allow_objects("DeleteAssetObjects", ["s3:DeleteObject"], bucket, [uploads, thumbnails])

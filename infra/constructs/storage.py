@@ -1,0 +1,157 @@
+"""Where Trove keeps things: the assets bucket, the uploads queue and its DLQ, the two tables.
+
+Also the access-log bucket every other bucket (and CloudFront) logs into.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from functions.core import topology
+
+# What a browser reads back from S3's answer to a presigned POST, and how long it may cache a
+# preflight. (The local stack sets the same on moto.)
+CORS_EXPOSED_HEADERS = ["ETag"]
+CORS_MAX_AGE_SECONDS = 3000
+ACCESS_LOG_RETENTION_DAYS = 90
+
+
+class AccessLogs(Construct):
+    """The bucket S3 server access logs and CloudFront standard logs go to."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            # CloudFront standard logging writes with an ACL, so ACLs cannot be disabled here.
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[
+                s3.LifecycleRule(id="expire-logs", expiration=Duration.days(ACCESS_LOG_RETENTION_DAYS))
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+
+class Storage(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        access_logs: s3.IBucket,
+        web_origins: Sequence[str],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = self._bucket(access_logs, web_origins)
+        self.dead_letter_queue, self.queue = self._queues()
+        # S3 → SQS for every object created under uploads/ (the processor reads the queue).
+        self.bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.SqsDestination(self.queue),
+            s3.NotificationKeyFilter(prefix=topology.BUCKET.uploads_prefix),
+        )
+        self.assets_table = self._table("AssetsTable", topology.ASSETS_TABLE)
+        self.usages_table = self._table("UsagesTable", topology.USAGES_TABLE)
+
+    # -- ARNs the grants are built from ---------------------------------------------------------
+
+    @staticmethod
+    def index_arns(table: dynamodb.ITable, spec: topology.TableTopology) -> list[str]:
+        """One ARN per index the topology declares: no `index/*` wildcard."""
+        return [f"{table.table_arn}/index/{index.name}" for index in spec.indexes]
+
+    # -- resources -------------------------------------------------------------------------------
+
+    def _bucket(self, access_logs: s3.IBucket, web_origins: Sequence[str]) -> s3.Bucket:
+        spec = topology.BUCKET
+        return s3.Bucket(
+            self,
+            "AssetsBucket",
+            # Bucket names are global: CloudFormation names it, the functions get it as TROVE_BUCKET.
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="s3/assets/",
+            cors=[
+                s3.CorsRule(
+                    allowed_origins=list(web_origins),
+                    allowed_methods=[s3.HttpMethods(method) for method in spec.cors_methods],
+                    allowed_headers=list(spec.cors_headers),
+                    exposed_headers=CORS_EXPOSED_HEADERS,
+                    max_age=CORS_MAX_AGE_SECONDS,
+                )
+            ],
+            lifecycle_rules=[
+                # `uploads/{id}` is an asset's permanent key, so objects there are not expired by age
+                # (that would delete every file): the processor deletes rejected and orphaned bytes,
+                # DynamoDB TTL removes records whose bytes never came, and S3 drops the parts of
+                # multipart uploads nobody finished.
+                s3.LifecycleRule(
+                    id="abandoned-uploads",
+                    prefix=spec.uploads_prefix,
+                    abort_incomplete_multipart_upload_after=Duration.days(topology.ABANDONED_UPLOAD_DAYS),
+                )
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _queues(self) -> tuple[sqs.Queue, sqs.Queue]:
+        spec = topology.UPLOADS_QUEUE
+        dead_letters = sqs.Queue(
+            self,
+            "UploadsDeadLetterQueue",
+            queue_name=spec.dlq_name,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        queue = sqs.Queue(
+            self,
+            "UploadsQueue",
+            queue_name=spec.name,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            visibility_timeout=Duration.seconds(spec.visibility_timeout_seconds),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=spec.max_receive_count, queue=dead_letters
+            ),
+        )
+        return dead_letters, queue
+
+    def _table(self, construct_id: str, spec: topology.TableTopology) -> dynamodb.Table:
+        string = dynamodb.AttributeType.STRING
+        table = dynamodb.Table(
+            self,
+            construct_id,
+            table_name=spec.name,
+            partition_key=dynamodb.Attribute(name=spec.hash_key, type=string),
+            sort_key=dynamodb.Attribute(name=spec.range_key, type=string) if spec.range_key else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute=spec.ttl_attribute,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for index in spec.indexes:
+            table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=dynamodb.Attribute(name=index.hash_key, type=string),
+                sort_key=dynamodb.Attribute(name=index.range_key, type=string),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        return table

@@ -1,0 +1,99 @@
+"""The web page: the static files of `web/` in a private bucket, served by CloudFront through an
+origin access control, plus a `config.json` generated at deploy time that tells the page where the
+API is and which Cognito app client to sign in with.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+from infra.constructs.acknowledge import acknowledge
+from infra.constructs.function import LOG_RETENTION
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+CONFIG_FILE = "config.json"
+# Files of web/ that are not part of the page; config.json is generated below.
+WEB_EXCLUDES = ["config.json", "tests/*", "*.md", "node_modules/*", ".*"]
+
+
+class Web(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, access_logs: s3.IBucket) -> None:
+        super().__init__(scope, construct_id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="s3/web/",
+            # Only the deployment's files live here, and the deployment removes them on delete.
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="Trove web page",
+            default_root_object="index.html",
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                compress=True,
+            ),
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+            enable_logging=True,
+            log_bucket=access_logs,
+            log_file_prefix="cloudfront/",
+        )
+        self.url = f"https://{self.distribution.distribution_domain_name}"
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR4",
+            "The distribution uses the default *.cloudfront.net certificate, with which CloudFront "
+            "cannot enforce TLSv1.2 as a minimum; serving the page on a custom domain with an ACM "
+            "certificate (and TLSv1.2_2021) is the way to lift this.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "Trove's users are not bound to any country; there is no geographic restriction to apply.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR2",
+            "The distribution serves static files only (the API is a separate HTTP API with JWT auth and "
+            "throttling); a WAF web ACL (us-east-1, billed per rule) is left to the operator.",
+        )
+
+    def publish(self, config: dict) -> s3deploy.BucketDeployment:
+        """Upload the page and its generated config.json, then invalidate CloudFront's cache."""
+        sources = [s3deploy.Source.json_data(CONFIG_FILE, config)]
+        if WEB_DIR.is_dir() and any(path.is_file() for path in WEB_DIR.rglob("*")):
+            sources.insert(0, s3deploy.Source.asset(str(WEB_DIR), exclude=WEB_EXCLUDES))
+        deployment_logs = logs.LogGroup(
+            self, "DeploymentLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        return s3deploy.BucketDeployment(
+            self,
+            "Deployment",
+            sources=sources,
+            destination_bucket=self.bucket,
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            retain_on_delete=False,
+            prune=True,
+            memory_limit=512,
+            log_group=deployment_logs,
+        )

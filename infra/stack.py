@@ -1,0 +1,166 @@
+"""Trove's one stack: storage, auth, API, processing, web page and alarms, composed from constructs.
+
+Options come from CDK context (`-c key=value`, or cdk.json):
+
+| key | default | what |
+| --- | --- | --- |
+| `trove:architecture` | `x86_64` | the functions' and layers' architecture (`arm64` needs an aarch64 libmagic, see layers/build.py) |
+| `trove:layerSource` | `auto` | `built`, `placeholder` or `auto` (see infra/constructs/layers.py); cdk.json sets `built` |
+| `trove:webOrigins` | none | more origins (comma-separated) allowed by CORS besides the CloudFront URL, e.g. a dev server |
+| `trove:alarmEmail` | none | an e-mail address subscribed to the alarm topic |
+| `trove:cognitoThreatProtection` | `false` | the Cognito Plus plan with threat protection (billed per active user) |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct, Node
+
+from infra.constructs.acknowledge import acknowledge
+from infra.constructs.api import Api
+from infra.constructs.auth import Auth
+from infra.constructs.layers import Layers
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.processing import Processing
+from infra.constructs.storage import AccessLogs, Storage
+from infra.constructs.web import Web
+from layers import build as layer_build
+
+# What the web page's config.json says about authentication in AWS (the local stack says "local").
+AUTH_MODE = "cognito"
+
+
+@dataclass(frozen=True)
+class StackOptions:
+    architecture: str = layer_build.DEFAULT_ARCH
+    layer_source: str = "auto"
+    extra_web_origins: tuple[str, ...] = field(default_factory=tuple)
+    alarm_email: str | None = None
+    cognito_threat_protection: bool = False
+
+    @classmethod
+    def from_context(cls, node: Node) -> StackOptions:
+        defaults = cls()
+        architecture = node.try_get_context("trove:architecture") or defaults.architecture
+        if architecture not in layer_build.ARCHITECTURES:
+            raise ValueError(
+                f"trove:architecture must be one of {layer_build.ARCHITECTURES}, not {architecture!r}"
+            )
+        origins = node.try_get_context("trove:webOrigins") or ()
+        if isinstance(origins, str):
+            origins = [origin.strip() for origin in origins.split(",")]
+        return cls(
+            architecture=architecture,
+            layer_source=node.try_get_context("trove:layerSource") or defaults.layer_source,
+            extra_web_origins=tuple(origin.rstrip("/") for origin in origins if origin),
+            alarm_email=node.try_get_context("trove:alarmEmail") or None,
+            cognito_threat_protection=str(node.try_get_context("trove:cognitoThreatProtection")).lower()
+            == "true",
+        )
+
+
+class TroveStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, options: StackOptions | None = None, **kwargs
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        options = options or StackOptions()
+        self.options = options
+        self.access_logs = AccessLogs(self, "AccessLogs")
+        self.web = Web(self, "Web", access_logs=self.access_logs.bucket)
+        web_origins = [self.web.url, *options.extra_web_origins]
+        self.storage = Storage(self, "Storage", access_logs=self.access_logs.bucket, web_origins=web_origins)
+        self.auth = Auth(self, "Auth", threat_protection=options.cognito_threat_protection)
+        self.layers = Layers(self, "Layers", architecture=options.architecture, source=options.layer_source)
+        self.api = Api(
+            self,
+            "Api",
+            storage=self.storage,
+            auth=self.auth,
+            layers=self.layers,
+            architecture=options.architecture,
+            web_origins=web_origins,
+        )
+        self.processing = Processing(
+            self, "Processing", storage=self.storage, layers=self.layers, architecture=options.architecture
+        )
+        self.web_config = {
+            "apiBaseUrl": self.api.url,
+            "authMode": AUTH_MODE,
+            "region": self.region,
+            "userPoolId": self.auth.user_pool.user_pool_id,
+            "userPoolClientId": self.auth.client.user_pool_client_id,
+        }
+        self.web.publish(self.web_config)
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            dead_letter_queue=self.storage.dead_letter_queue,
+            queue=self.storage.queue,
+            functions={"Api": self.api.handler.function, "Processor": self.processing.handler.function},
+            alarm_email=options.alarm_email,
+        )
+        self._outputs()
+        self._acknowledge_cdk_handlers()
+
+    def _acknowledge_cdk_handlers(self) -> None:
+        """The Lambda handlers CDK itself adds (S3 notifications, the web deployment) are CDK's code with
+        CDK's policies; what cdk-nag finds on them is acknowledged here, finding by finding."""
+        basic_execution = "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
+        for child in self.node.children:
+            if child.node.id.startswith("BucketNotificationsHandler"):
+                acknowledge(
+                    child,
+                    basic_execution,
+                    "CDK's BucketNotificationsHandler (it writes the bucket's notification configuration at "
+                    "deploy time) gets the managed AWSLambdaBasicExecutionRole from CDK; it only lets it write "
+                    "its own logs.",
+                )
+            elif child.node.id.startswith("Custom::CDKBucketDeployment"):
+                self._acknowledge_bucket_deployment(child, basic_execution)
+
+    def _acknowledge_bucket_deployment(self, handler: Construct, basic_execution: str) -> None:
+        what = "CDK's BucketDeployment handler (it copies web/ and config.json into the web bucket at deploy time)"
+        web_bucket = self.get_logical_id(self.web.bucket.node.default_child)  # type: ignore[arg-type]
+        reasons = {
+            basic_execution: f"{what} gets the managed AWSLambdaBasicExecutionRole from CDK: its own logs only.",
+            "AwsSolutions-L1": f"{what} runs the Python runtime CDK pins for it with its AWS CLI layer; "
+            "CDK moves it forward with aws-cdk-lib releases.",
+            "AwsSolutions-IAM5[Action::s3:GetObject*]": f"{what} reads the zipped web/ from the CDK assets "
+            "bucket; CDK grants the read actions as s3:GetObject*.",
+            "AwsSolutions-IAM5[Action::s3:GetBucket*]": f"{what} reads bucket settings of the CDK assets and "
+            "web buckets (CDK's read grant, s3:GetBucket*).",
+            "AwsSolutions-IAM5[Action::s3:List*]": f"{what} lists the web bucket to prune files no longer in web/.",
+            "AwsSolutions-IAM5[Action::s3:DeleteObject*]": f"{what} deletes pruned files from the web bucket "
+            "(and all of them when the stack is deleted).",
+            "AwsSolutions-IAM5[Action::s3:Abort*]": f"{what} aborts its own failed multipart copies into the "
+            "web bucket (CDK's write grant).",
+            "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-"
+            "<AWS::Region>/*]": f"{what} reads the asset zips of this deployment from the CDK bootstrap "
+            "bucket, whose keys are content hashes.",
+            f"AwsSolutions-IAM5[Resource::<{web_bucket}.Arn>/*]": f"{what} writes the page's files anywhere "
+            "in the web bucket: that bucket holds nothing else.",
+            "AwsSolutions-IAM5[Resource::*]": f"{what} invalidates CloudFront's cache after an upload; "
+            "cloudfront:CreateInvalidation and GetInvalidation are granted by CDK on '*'.",
+        }
+        for rule, reason in reasons.items():
+            acknowledge(handler, rule, reason)
+
+    def _outputs(self) -> None:
+        for name, value, description in (
+            ("WebUrl", self.web.url, "The web page"),
+            ("ApiUrl", self.api.url, "The API's base URL (routes start with /api)"),
+            ("UserPoolId", self.auth.user_pool.user_pool_id, "Cognito user pool: create users here"),
+            ("UserPoolClientId", self.auth.client.user_pool_client_id, "Cognito app client of the web page"),
+            ("AssetsBucketName", self.storage.bucket.bucket_name, "Uploaded files and thumbnails"),
+            ("AssetsTableName", self.storage.assets_table.table_name, "Asset records"),
+            (
+                "DeadLetterQueueUrl",
+                self.storage.dead_letter_queue.queue_url,
+                "Uploads that failed processing",
+            ),
+            ("AlarmTopicArn", self.monitoring.topic.topic_arn, "Subscribe here to get the alarms"),
+        ):
+            CfnOutput(self, name, value=value, description=description)

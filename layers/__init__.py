@@ -1,0 +1,1 @@
+"""Trove's Lambda layers, built from manylinux wheels without Docker (`make layers`)."""

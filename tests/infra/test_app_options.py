@@ -1,0 +1,146 @@
+"""The app's options, where the layers come from, and the layer build's own rules (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Annotations, Match
+
+from infra.constructs import layers as layers_construct
+from infra.stack import StackOptions
+from layers import build as layer_build
+
+pytestmark = pytest.mark.xdist_group("cdk")
+
+
+def test_context_options_are_parsed_and_checked() -> None:
+    # given
+    app = cdk.App(
+        context={
+            "trove:architecture": "arm64",
+            "trove:webOrigins": "http://localhost:8000/, https://assets.example.com",
+            "trove:alarmEmail": "ops@example.com",
+            "trove:cognitoThreatProtection": "true",
+        }
+    )
+
+    # when
+    options = StackOptions.from_context(app.node)
+
+    # then
+    assert options == StackOptions(
+        architecture="arm64",
+        layer_source="auto",
+        extra_web_origins=("http://localhost:8000", "https://assets.example.com"),
+        alarm_email="ops@example.com",
+        cognito_threat_protection=True,
+    )
+    with pytest.raises(ValueError, match="trove:architecture"):
+        StackOptions.from_context(cdk.App(context={"trove:architecture": "sparc"}).node)
+
+
+def test_built_layers_are_required_when_deploying_from_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given: cdk.json asks for built layers, and none are built
+    monkeypatch.setattr(layer_build, "stale_reason", lambda arch: f"no layers built for {arch}")
+    stack = cdk.Stack(cdk.App(), "LayersOnly")
+
+    # when / then
+    with pytest.raises(layers_construct.LayerSourceError, match="make layers"):
+        layers_construct.Layers(stack, "Layers", architecture="x86_64", source="built")
+
+
+def test_auto_falls_back_to_placeholders_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given
+    monkeypatch.setattr(layer_build, "stale_reason", lambda arch: f"no layers built for {arch}")
+    stack = cdk.Stack(cdk.App(), "LayersOnly")
+
+    # when
+    built = layers_construct.Layers(stack, "Layers", architecture="x86_64", source="auto")
+
+    # then
+    assert built.placeholder
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(".*make layers.*"))
+    assert len(warnings) == 1
+
+
+def test_av_goes_to_the_ffmpeg_layer_and_everything_else_to_the_deps_layer() -> None:
+    # given
+    requirements = ["aws-lambda-powertools[tracer]>=3.20", "av>=14", "Pillow>=11", "python_magic>=0.4.27"]
+
+    # when
+    groups = layer_build.split_requirements(requirements)
+
+    # then
+    assert groups == {
+        "deps": ["aws-lambda-powertools[tracer]>=3.20", "Pillow>=11", "python_magic>=0.4.27"],
+        "ffmpeg": ["av>=14"],
+    }
+    assert layer_build.distribution_name("aws-lambda-powertools[tracer]>=3.20") == "aws-lambda-powertools"
+
+
+@pytest.mark.parametrize(("arch", "machine"), [("x86_64", "x86_64"), ("arm64", "aarch64")])
+def test_pip_is_asked_for_manylinux_wheels_of_the_target_python(arch: str, machine: str) -> None:
+    # when
+    args = layer_build.platform_args(arch, "3.12")
+
+    # then
+    platforms = [args[i + 1] for i, arg in enumerate(args) if arg == "--platform"]
+    assert f"manylinux_2_28_{machine}" in platforms and f"manylinux2014_{machine}" in platforms
+    assert "--only-binary=:all:" in args
+    assert args[args.index("--python-version") + 1] == "3.12"
+    assert [args[i + 1] for i, arg in enumerate(args) if arg == "--abi"] == ["cp312", "abi3", "none"]
+
+
+def test_pruning_removes_what_the_runtime_has_and_what_nothing_imports(tmp_path: Path) -> None:
+    # given: a --target directory with botocore (from the runtime) and pydantic (ours)
+    site = tmp_path / "python"
+    for package, distribution in (("botocore", "botocore-1.0"), ("pydantic", "pydantic-2.0")):
+        (site / package / "__pycache__").mkdir(parents=True)
+        (site / package / "__init__.py").write_text("")
+        (site / package / "__pycache__" / "x.cpython-312.pyc").write_bytes(b"")
+        (site / package / "tests").mkdir()
+        info = site / f"{distribution}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Name: {package}\nVersion: 1\n")
+        (info / "RECORD").write_text(f"{package}/__init__.py,,\n{distribution}.dist-info/METADATA,,\n")
+    (site / "bin").mkdir()
+
+    # when
+    removed = layer_build.prune(site, frozenset({"botocore"}))
+
+    # then
+    assert removed == ["botocore"]
+    assert sorted(path.relative_to(site).as_posix() for path in site.rglob("*")) == [
+        "pydantic",
+        "pydantic-2.0.dist-info",
+        "pydantic-2.0.dist-info/METADATA",
+        "pydantic/__init__.py",
+    ]
+
+
+def test_the_cache_key_changes_with_architecture_python_and_requirements() -> None:
+    # given
+    base = layer_build.inputs_hash("x86_64", "3.12", ["pillow>=11"], None)
+
+    # then
+    assert base == layer_build.inputs_hash("x86_64", "3.12", ["pillow>=11"], None)
+    assert base != layer_build.inputs_hash("arm64", "3.12", ["pillow>=11"], None)
+    assert base != layer_build.inputs_hash("x86_64", "3.11", ["pillow>=11"], None)
+    assert base != layer_build.inputs_hash("x86_64", "3.12", ["pillow>=12"], None)
+
+
+def test_layers_over_lambdas_limit_fail_the_build() -> None:
+    # given
+    manifest = {"total_bytes": layer_build.LAMBDA_UNZIPPED_LIMIT_BYTES + 1}
+
+    # when / then
+    with pytest.raises(layer_build.BuildError, match="over Lambda's 250.0 MB limit"):
+        layer_build.check_limit(manifest)
+
+
+def test_arm64_without_a_libmagic_fails_before_downloading_anything() -> None:
+    # when / then
+    with pytest.raises(layer_build.BuildError, match="pylibmagic has no arm64 wheel"):
+        layer_build.build("arm64", "3.12", log=lambda message: None)

@@ -1,0 +1,264 @@
+"""The Lambda layers work on their own: built for this machine, imported with nothing else on the path.
+
+The layers are built (cached in layers/build/) for this machine's architecture and this interpreter's
+Python (the deployed layers target Python 3.12; this machine may run another, and cp3xx wheels only
+load into their own Python). Then a bare virtualenv — no site-packages — runs with only the layers'
+`python/` directories, the repository and a few test tools on its path, `LD_LIBRARY_PATH` on the deps
+layer's `lib/` and `MAGIC` on its database, as Lambda does with /opt/python, /opt/lib and the
+function's environment:
+
+- a smoke script: every media library imports from the layer, libmagic is the layer's and names PNG
+  bytes `image/png`, PyAV encodes and decodes a video, pypdf and pypdfium2 read and render a PDF,
+  mutagen reads a WAV's duration;
+- the processor's media test suite (tests/unit/processor), when present.
+
+The test tools (pytest, moto and their dependencies) and the runtime's own boto3/botocore come from
+the project's virtualenv, linked one distribution at a time; no package a layer carries is linked.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from layers import build as layer_build
+from tests.infra.helpers import REPO_ROOT
+
+pytestmark = pytest.mark.xdist_group("layers")
+
+PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(
+    platform.machine().lower()
+)
+PROCESSOR_TESTS = REPO_ROOT / "tests" / "unit" / "processor"
+# What the tests need besides the function code: the test runner, the AWS mock, and what the Lambda
+# runtime itself provides (boto3 and its dependencies).
+TEST_TOOLS = ("pytest", "moto", *sorted(layer_build.RUNTIME_PROVIDED))
+
+SMOKE = r"""
+import io, json, os, sys, wave
+
+import PIL, av, magic, mutagen, pypdf, pypdfium2
+from PIL import Image
+
+roots = os.environ["LAYER_ROOTS"].split(os.pathsep)
+result = {"modules": {m.__name__: m.__file__ for m in (PIL, av, magic, mutagen, pypdf, pypdfium2)}}
+result["outside_layers"] = sorted(
+    name for name, path in result["modules"].items() if not any(path.startswith(root) for root in roots)
+)
+
+png = io.BytesIO()
+Image.new("RGB", (8, 6), "red").save(png, "PNG")
+result["png_mime"] = magic.from_buffer(png.getvalue(), mime=True)
+with open("/proc/self/maps") as maps:
+    result["libmagic"] = sorted({line.split()[-1] for line in maps if "libmagic" in line})
+
+video = io.BytesIO()
+with av.open(video, "w", format="mp4") as container:
+    stream = container.add_stream("mpeg4", rate=10)
+    stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+    for index in range(20):
+        frame = av.VideoFrame.from_image(Image.new("RGB", (64, 48), (index * 12, 0, 255 - index * 12)))
+        for packet in stream.encode(frame):
+            container.mux(packet)
+    for packet in stream.encode():
+        container.mux(packet)
+video.seek(0)
+with av.open(video) as container:
+    stream = container.streams.video[0]
+    container.seek(int(1.0 / stream.time_base), stream=stream)
+    frame = next(container.decode(stream))
+    thumbnail = io.BytesIO()
+    frame.to_image().save(thumbnail, "JPEG")
+    result["video"] = {
+        "width": stream.codec_context.width,
+        "height": stream.codec_context.height,
+        "duration": float(container.duration / av.time_base),
+        "thumbnail_mime": magic.from_buffer(thumbnail.getvalue(), mime=True),
+        "ffmpeg": av.library_versions["libavcodec"],
+    }
+
+document = io.BytesIO()
+writer = pypdf.PdfWriter()
+writer.add_blank_page(width=200, height=100)
+writer.add_blank_page(width=200, height=100)
+writer.write(document)
+pages = len(pypdf.PdfReader(io.BytesIO(document.getvalue())).pages)
+rendered = pypdfium2.PdfDocument(document.getvalue())[0].render(scale=1).to_pil()
+result["pdf"] = {"pages": pages, "render_size": list(rendered.size), "mime": magic.from_buffer(document.getvalue(), mime=True)}
+
+audio = io.BytesIO()
+with wave.open(audio, "wb") as out:
+    out.setnchannels(1); out.setsampwidth(2); out.setframerate(8000); out.writeframes(b"\0\0" * 12000)
+audio.seek(0)
+result["wav"] = {"duration": mutagen.File(audio).info.length, "mime": magic.from_buffer(audio.getvalue(), mime=True)}
+print(json.dumps(result))
+"""
+
+
+def _pypi_reachable() -> bool:
+    try:
+        socket.create_connection(("pypi.org", 443), timeout=5).close()
+        return True
+    except OSError:
+        return False
+
+
+def _name(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+def _closure(roots: tuple[str, ...]) -> set[str]:
+    """The installed distributions `roots` need, following requirements without extras."""
+    seen, todo = set(), [_name(root) for root in roots]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        try:
+            requires = importlib.metadata.distribution(name).requires or []
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        seen.add(name)
+        for line in requires:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(_name(requirement.name))
+    return seen
+
+
+def _link_distributions(names: set[str], into: Path) -> list[str]:
+    """Symlink each distribution's top-level modules and its metadata into one directory."""
+    into.mkdir(parents=True, exist_ok=True)
+    linked = []
+    for name in sorted(names):
+        distribution = importlib.metadata.distribution(name)
+        base = Path(distribution.locate_file(""))
+        tops = {
+            Path(str(file)).parts[0] for file in distribution.files or [] if not str(file).startswith("..")
+        }
+        for top in tops - {"bin", "__pycache__"}:
+            source, target = base / top, into / top
+            if source.exists() and not target.exists():
+                target.symlink_to(source)
+        linked.append(name)
+    return linked
+
+
+@pytest.fixture(scope="module")
+def built_layers() -> dict:
+    if ARCH is None:
+        pytest.skip(f"no Lambda architecture for this machine ({platform.machine()})")
+    libmagic = os.environ.get("TROVE_LIBMAGIC_DIR")
+    if ARCH != "x86_64" and not libmagic:
+        pytest.skip("pylibmagic has no arm64 wheel: set TROVE_LIBMAGIC_DIR to build the layers on arm64")
+    try:
+        result = layer_build.build(ARCH, PYTHON_VERSION, libmagic_dir=Path(libmagic) if libmagic else None)
+    except layer_build.BuildError:
+        if not _pypi_reachable():
+            pytest.skip("PyPI is unreachable: the layers cannot be built here")
+        raise
+    return result.manifest
+
+
+@pytest.fixture(scope="module")
+def layer_env(built_layers: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A bare interpreter and the environment Lambda would give it: layers, code, lib, MAGIC."""
+    root = tmp_path_factory.mktemp("layer-env")
+    venv.create(root / "venv", with_pip=False, symlinks=True)
+    layered = {_name(package) for layer in built_layers["layers"].values() for package in layer["packages"]}
+    tools = _link_distributions(_closure(TEST_TOOLS) - layered, root / "tools")
+    deps = layer_build.layer_dir(layer_build.DEPS, ARCH, PYTHON_VERSION)
+    ffmpeg = layer_build.layer_dir(layer_build.FFMPEG, ARCH, PYTHON_VERSION)
+    layer_paths = [str(deps / "python"), str(ffmpeg / "python")]
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))
+    }
+    environment.update(
+        {
+            "PYTHONPATH": os.pathsep.join([*layer_paths, str(REPO_ROOT), str(root / "tools")]),
+            "LD_LIBRARY_PATH": str(deps / "lib"),
+            "MAGIC": str(deps / layer_build.MAGIC_DB_RELATIVE),
+            "LAYER_ROOTS": os.pathsep.join(layer_paths),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    return {"python": str(root / "venv" / "bin" / "python"), "env": environment, "tools": tools, "deps": deps}
+
+
+def test_the_layers_fit_lambdas_unzipped_limit(built_layers: dict) -> None:
+    # given
+    sizes = {name: layer["bytes"] for name, layer in built_layers["layers"].items()}
+
+    # then
+    print(f"\nlayer sizes for {ARCH} / Python {PYTHON_VERSION}: {sizes}, total {built_layers['total_bytes']}")
+    assert built_layers["total_bytes"] == built_layers["function_code_bytes"] + sum(sizes.values())
+    assert built_layers["total_bytes"] <= layer_build.LAMBDA_UNZIPPED_LIMIT_BYTES
+    assert not layer_build.RUNTIME_PROVIDED & set(built_layers["layers"]["deps"]["packages"])
+    assert set(built_layers["layers"]["ffmpeg"]["packages"]) == {"av"}
+
+
+def test_the_media_libraries_work_from_the_layers_alone(layer_env: dict) -> None:
+    # given
+    assert not {"pillow", "av", "pypdf", "pypdfium2", "mutagen", "python-magic"} & set(layer_env["tools"])
+
+    # when
+    run = subprocess.run(
+        [layer_env["python"], "-c", SMOKE],
+        env=layer_env["env"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    # then
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.splitlines()[-1])
+    assert result["outside_layers"] == []
+    assert result["png_mime"] == "image/png"
+    assert result["libmagic"] == [str((layer_env["deps"] / layer_build.LIBMAGIC_RELATIVE).resolve())]
+    assert result["video"]["width"] == 64 and result["video"]["height"] == 48
+    assert result["video"]["duration"] == pytest.approx(2.0, abs=0.2)
+    assert result["video"]["thumbnail_mime"] == "image/jpeg"
+    assert result["pdf"] == {"pages": 2, "render_size": [200, 100], "mime": "application/pdf"}
+    assert result["wav"]["duration"] == pytest.approx(1.5, abs=0.01)
+    assert result["wav"]["mime"] in ("audio/x-wav", "audio/wav")
+
+
+@pytest.mark.skipif(
+    not PROCESSOR_TESTS.is_dir(), reason="the processor's test suite (tests/unit/processor) is not there yet"
+)
+def test_the_processor_media_suite_passes_on_the_layers_alone(layer_env: dict) -> None:
+    # when
+    run = subprocess.run(
+        [
+            layer_env["python"],
+            "-m",
+            "pytest",
+            str(PROCESSOR_TESTS.relative_to(REPO_ROOT)),
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        env=layer_env["env"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    # then
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-3000:]
+    assert re.search(r"\d+ passed", run.stdout)

@@ -58,6 +58,10 @@ class BucketTopology:
     thumbnails_prefix: str
     cors_methods: tuple[str, ...]
     cors_headers: tuple[str, ...]
+    # What a browser may read back from S3's answers (the ETag of a presigned POST), and how long it
+    # may cache a preflight.
+    cors_exposed_headers: tuple[str, ...]
+    cors_max_age_seconds: int
 
 
 # Every list filter is a Query on one of these; newest first through the shared range key.
@@ -97,6 +101,8 @@ BUCKET = BucketTopology(
     thumbnails_prefix=THUMBNAILS_PREFIX,
     cors_methods=("GET", "POST", "HEAD"),
     cors_headers=("*",),
+    cors_exposed_headers=("ETag",),
+    cors_max_age_seconds=3000,
 )
 
 API_PREFIX = "/api"

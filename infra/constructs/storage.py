@@ -16,10 +16,6 @@ from constructs import Construct
 
 from functions.core import topology
 
-# What a browser reads back from S3's answer to a presigned POST, and how long it may cache a
-# preflight. (The local stack sets the same on moto.)
-CORS_EXPOSED_HEADERS = ["ETag"]
-CORS_MAX_AGE_SECONDS = 3000
 ACCESS_LOG_RETENTION_DAYS = 90
 
 
@@ -90,8 +86,8 @@ class Storage(Construct):
                     allowed_origins=list(web_origins),
                     allowed_methods=[s3.HttpMethods(method) for method in spec.cors_methods],
                     allowed_headers=list(spec.cors_headers),
-                    exposed_headers=CORS_EXPOSED_HEADERS,
-                    max_age=CORS_MAX_AGE_SECONDS,
+                    exposed_headers=list(spec.cors_exposed_headers),
+                    max_age=spec.cors_max_age_seconds,
                 )
             ],
             lifecycle_rules=[

@@ -17,10 +17,6 @@ from functions.core.settings import Settings
 
 log = logging.getLogger("trove.local")
 
-# What a browser's presigned POST needs to read back from S3's answer.
-EXPOSED_HEADERS = ["ETag"]
-CORS_MAX_AGE_SECONDS = 3000
-
 
 @dataclass(frozen=True)
 class Queue:
@@ -56,12 +52,13 @@ def provision(settings: Settings, allowed_origins: list[str]) -> Provisioned:
 
 def _create_bucket(s3, bucket: str, allowed_origins: list[str]) -> None:
     s3.create_bucket(Bucket=bucket)
+    spec = topology.BUCKET
     rule = {
         "AllowedOrigins": allowed_origins,
-        "AllowedMethods": list(topology.BUCKET.cors_methods),
-        "AllowedHeaders": list(topology.BUCKET.cors_headers),
-        "ExposeHeaders": EXPOSED_HEADERS,
-        "MaxAgeSeconds": CORS_MAX_AGE_SECONDS,
+        "AllowedMethods": list(spec.cors_methods),
+        "AllowedHeaders": list(spec.cors_headers),
+        "ExposeHeaders": list(spec.cors_exposed_headers),
+        "MaxAgeSeconds": spec.cors_max_age_seconds,
     }
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [rule]})
 

@@ -11,6 +11,7 @@ import requests
 from botocore.exceptions import ClientError
 from PIL import Image
 
+from functions.core import topology
 from infra.local.harness import Client, Sample, StackProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
@@ -92,3 +93,18 @@ def test_presigned_posts_go_to_moto_which_answers_the_browser_preflight(
     assert "ETag" in allowed.headers["Access-Control-Expose-Headers"]
     assert preflight(local_stack.url.replace("127.0.0.1", "localhost")).status_code == 200
     assert preflight("http://elsewhere.example").status_code == 403
+
+
+def test_the_bucket_cors_rule_is_the_topologys(local_stack: StackProcess, moto_s3) -> None:
+    # given
+    spec = topology.BUCKET
+
+    # when
+    (rule,) = moto_s3.get_bucket_cors(Bucket=local_stack.state["bucket"])["CORSRules"]
+
+    # then: the same declaration the CDK stack's bucket is built from
+    assert rule["AllowedMethods"] == list(spec.cors_methods)
+    assert rule["AllowedHeaders"] == list(spec.cors_headers)
+    assert rule["ExposeHeaders"] == list(spec.cors_exposed_headers)
+    assert rule["MaxAgeSeconds"] == spec.cors_max_age_seconds
+    assert local_stack.url in rule["AllowedOrigins"]

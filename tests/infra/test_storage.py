@@ -66,7 +66,9 @@ def test_assets_bucket_cors_comes_from_the_topology_and_allows_the_web_origin(
     assert rule["AllowedMethods"] == list(topology.BUCKET.cors_methods)
     assert rule["AllowedHeaders"] == list(topology.BUCKET.cors_headers)
     assert render(rule["AllowedOrigins"]) == [f"https://<{distribution_id}.DomainName>"]
-    assert "ETag" in rule["ExposedHeaders"]
+    assert rule["ExposedHeaders"] == list(topology.BUCKET.cors_exposed_headers)
+    assert rule["MaxAge"] == topology.BUCKET.cors_max_age_seconds
+    assert "ETag" in rule["ExposedHeaders"]  # the page reads it back from a presigned POST
 
 
 def test_assets_bucket_lifecycle_aborts_abandoned_uploads_without_expiring_assets(

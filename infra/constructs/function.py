@@ -90,11 +90,22 @@ class TroveFunction(Construct):
             "runtime and the layers move together when TARGET_PYTHON changes.",
         )
 
-    def allow(self, sid: str, actions: Sequence[str], resources: Sequence[str]) -> None:
-        """One explicit statement on this function's role."""
+    def allow(
+        self,
+        sid: str,
+        actions: Sequence[str],
+        resources: Sequence[str],
+        conditions: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
+        """One explicit statement on this function's role (with IAM conditions, if given)."""
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
-                sid=sid, effect=iam.Effect.ALLOW, actions=list(actions), resources=list(resources)
+                sid=sid,
+                effect=iam.Effect.ALLOW,
+                actions=list(actions),
+                resources=list(resources),
+                conditions={operator: dict(values) for operator, values in (conditions or {}).items()}
+                or None,
             )
         )
 

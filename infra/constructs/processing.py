@@ -2,8 +2,9 @@
 partial-failure reporting; a record that keeps failing goes to the DLQ after the topology's
 receive count.
 
-The function reads and deletes under `uploads/`, writes and deletes under `thumbnails/`, reads and
-updates items of the assets table, and consumes the queue. Nothing else: no listing, no other key.
+The function reads and deletes under `uploads/`, writes and deletes under `thumbnails/`, may list
+the bucket under `uploads/` only (so S3 answers 404, not 403, for an upload that is gone), reads and
+updates items of the assets table, and consumes the queue. Nothing else: no other key.
 """
 
 from __future__ import annotations
@@ -57,6 +58,15 @@ class Processing(Construct):
         # and orphaned uploads are deleted.
         self.handler.allow_objects(
             "ReadAndDeleteUploads", ["s3:GetObject", "s3:DeleteObject"], storage.bucket, [uploads]
+        )
+        # Without s3:ListBucket, S3 answers a HEAD of a missing key with 403, which the pipeline
+        # cannot tell from a real refusal and would retry until the DLQ; with it, 404 ("gone"). S3
+        # checks the missing key as the listing's s3:prefix, so the grant stays within uploads/.
+        self.handler.allow(
+            "ListUploads",
+            ["s3:ListBucket"],
+            [storage.bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": f"{uploads}*"}},
         )
         self.handler.allow_objects(
             "WriteThumbnails", ["s3:PutObject", "s3:DeleteObject"], storage.bucket, [thumbnails]

@@ -60,8 +60,19 @@ def test_the_processor_may_touch_only_uploads_and_thumbnails_as_it_needs(
         ("s3:DeleteObject", uploads),
         ("s3:PutObject", thumbnails),
         ("s3:DeleteObject", thumbnails),
+        ("s3:ListBucket", f"<{names['bucket']}.Arn>"),  # so a missing upload is a 404, not a 403
     }
-    assert not any(resource in ("*", f"<{names['bucket']}.Arn>") for _, resource in s3)
+    assert not any(resource == "*" for _, resource in s3)
+    # The one bucket-level grant is the listing, and only of keys under uploads/.
+    on_bucket = [
+        statement
+        for statement in statements
+        if f"<{names['bucket']}.Arn>" in render(as_list(statement["Resource"]))
+    ]
+    (listing,) = on_bucket
+    assert as_list(listing["Action"]) == ["s3:ListBucket"]
+    assert render(as_list(listing["Resource"])) == [f"<{names['bucket']}.Arn>"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": f"{topology.UPLOADS_PREFIX}*"}}
 
 
 def test_the_processor_reads_and_updates_asset_items_and_consumes_the_queue(

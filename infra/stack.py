@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct, Node
 
+from functions.core import topology
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.api import Api
 from infra.constructs.auth import Auth
@@ -27,9 +28,6 @@ from infra.constructs.processing import Processing
 from infra.constructs.storage import AccessLogs, Storage
 from infra.constructs.web import Web
 from layers import build as layer_build
-
-# What the web page's config.json says about authentication in AWS (the local stack says "local").
-AUTH_MODE = "cognito"
 
 
 @dataclass(frozen=True)
@@ -86,13 +84,13 @@ class TroveStack(Stack):
         self.processing = Processing(
             self, "Processing", storage=self.storage, layers=self.layers, architecture=options.architecture
         )
-        self.web_config = {
-            "apiBaseUrl": self.api.url,
-            "authMode": AUTH_MODE,
-            "region": self.region,
-            "userPoolId": self.auth.user_pool.user_pool_id,
-            "userPoolClientId": self.auth.client.user_pool_client_id,
-        }
+        self.web_config = topology.web_config(
+            api_base=self.api.url,
+            auth=topology.WEB_AUTH_COGNITO,
+            region=self.region,
+            user_pool_id=self.auth.user_pool.user_pool_id,
+            user_pool_client_id=self.auth.client.user_pool_client_id,
+        )
         self.web.publish(self.web_config)
         self.monitoring = Monitoring(
             self,

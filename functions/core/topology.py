@@ -107,3 +107,27 @@ BUCKET = BucketTopology(
 
 API_PREFIX = "/api"
 OPENAPI_PATH = "/api/openapi.json"
+
+# The web page's `config.json`, written by the local stack and by the CDK stack, read by
+# web/js/auth.js (which accepts these keys and no other spelling).
+WEB_CONFIG_FILE = "config.json"
+WEB_AUTH_LOCAL = "local"
+WEB_AUTH_COGNITO = "cognito"
+
+
+def web_config(
+    *,
+    api_base: str,
+    auth: str,
+    region: str | None = None,
+    user_pool_id: str | None = None,
+    user_pool_client_id: str | None = None,
+) -> dict[str, str]:
+    """The page's configuration: where the API is (`""` = the page's own origin) and how to sign in;
+    the Cognito keys only in Cognito mode."""
+    config = {"apiBase": api_base, "auth": auth}
+    if auth == WEB_AUTH_COGNITO:
+        if not (region and user_pool_id and user_pool_client_id):
+            raise ValueError("Cognito sign-in needs the region, the user pool id and its client id")
+        config |= {"region": region, "userPoolId": user_pool_id, "userPoolClientId": user_pool_client_id}
+    return config

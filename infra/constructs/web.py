@@ -15,13 +15,14 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from functions.core import topology
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.function import LOG_RETENTION
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
-CONFIG_FILE = "config.json"
+CONFIG_FILE = topology.WEB_CONFIG_FILE
 # Files of web/ that are not part of the page; config.json is generated below.
-WEB_EXCLUDES = ["config.json", "tests/*", "*.md", "node_modules/*", ".*"]
+WEB_EXCLUDES = [CONFIG_FILE, "tests/*", "*.md", "node_modules/*", ".*"]
 
 
 class Web(Construct):

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from functions.core.topology import API_PREFIX, OPENAPI_PATH
+from functions.core.topology import API_PREFIX, OPENAPI_PATH, WEB_AUTH_LOCAL, WEB_CONFIG_FILE, web_config
 from infra.local import runtime
 from infra.local.http_api import (
     MAX_BODY_BYTES,
@@ -30,7 +30,8 @@ log = logging.getLogger("local.front")
 
 HOST = "127.0.0.1"
 WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
-WEB_CONFIG = {"apiBase": "", "auth": "local"}
+# The page calls the API on its own origin and signs in with dev tokens.
+WEB_CONFIG = web_config(api_base="", auth=WEB_AUTH_LOCAL)
 # The API sends no cookies and reads the token from a header, so any origin may call it.
 # Every answer carries CORS_HEADERS; a preflight gets the others too.
 CORS_HEADERS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "*")]
@@ -104,7 +105,7 @@ class FrontHandler(BaseHTTPRequestHandler):
             return HttpResponse.json(200, {"status": "ok"})
         if (self.command, path) == ("POST", "/local/token"):
             return self._token(body)
-        if (self.command, path) == ("GET", "/config.json"):
+        if (self.command, path) == ("GET", f"/{WEB_CONFIG_FILE}"):
             return HttpResponse.json(200, WEB_CONFIG)
         if self.command in ("GET", "HEAD"):
             return self._static(path)

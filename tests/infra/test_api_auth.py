@@ -178,11 +178,12 @@ def test_the_web_config_points_the_page_at_the_api_and_the_cognito_client(synthe
         config_text = config_text.replace(marker, value)
     config = json.loads(config_text)
 
-    # then
+    # then: the keys of topology.web_config, the ones the local stack writes and the page reads
     assert config == {
-        "apiBaseUrl": f"<{synthesized.logical_id(stack.api.http_api)}.ApiEndpoint>",
-        "authMode": "cognito",
+        "apiBase": f"<{synthesized.logical_id(stack.api.http_api)}.ApiEndpoint>",
+        "auth": topology.WEB_AUTH_COGNITO,
         "region": "<AWS::Region>",
         "userPoolId": f"<{synthesized.logical_id(stack.auth.user_pool)}>",
         "userPoolClientId": f"<{synthesized.logical_id(stack.auth.client)}>",
     }
+    assert config_dir.joinpath(topology.WEB_CONFIG_FILE).is_file()

@@ -1,8 +1,9 @@
 // Where the API is and who the user is.
 //
-// config.json (served next to the page) says where the API lives and how to sign in:
+// config.json (served next to the page) says where the API lives and how to sign in. Both stacks
+// write it from one declaration (functions/core/topology.py web_config), with these keys only:
 //   local stack:  {"apiBase": "", "auth": "local"}            -> POST /local/token {"user": name}
-//   AWS (CDK):    {"apiBaseUrl": "https://…", "authMode": "cognito", "region": "…",
+//   AWS (CDK):    {"apiBase": "https://…", "auth": "cognito", "region": "…",
 //                  "userPoolId": "…", "userPoolClientId": "…"} -> Cognito USER_PASSWORD_AUTH
 // The session (a bearer token and its expiry) lives in sessionStorage: it ends with the tab.
 
@@ -13,14 +14,14 @@ export async function loadConfig() {
   const answer = await fetch("config.json", { cache: "no-store" });
   if (!answer.ok) throw new Error(`config.json answered ${answer.status}`);
   const raw = await answer.json();
-  const auth = String(raw.auth ?? raw.authMode ?? "local").toLowerCase();
+  if (typeof raw?.auth !== "string" || !raw.auth) throw new Error('it names no sign-in mode ("auth")');
   const userPoolId = raw.userPoolId ?? null;
   return {
-    apiBase: String(raw.apiBase ?? raw.apiBaseUrl ?? "").replace(/\/+$/, ""),
-    auth,
+    apiBase: String(raw.apiBase ?? "").replace(/\/+$/, ""),
+    auth: raw.auth.toLowerCase(),
     region: raw.region ?? (userPoolId ? userPoolId.split("_")[0] : null),
     userPoolId,
-    clientId: raw.userPoolClientId ?? raw.clientId ?? null,
+    clientId: raw.userPoolClientId ?? null,
   };
 }
 

@@ -17,6 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import Locator, Page, Route, expect
 
+from functions.core import topology
 from infra.local.harness import Client, Sample, StackProcess
 from tests.e2e.browser.support import EXPECT_TIMEOUT_MS, Watch, sign_in
 
@@ -684,13 +685,14 @@ def test_cognito_mode_signs_in_with_email_password_and_a_new_password(
     token = requests.post(
         f"{local_stack.url}/local/token", json={"user": "cognito-maria"}, timeout=10
     ).json()["token"]
-    config = {
-        "apiBaseUrl": f"{local_stack.url}/",
-        "authMode": "cognito",
-        "region": "eu-west-1",
-        "userPoolId": "eu-west-1_AbCdEf123",
-        "userPoolClientId": "web-client-id",
-    }
+    # An absolute base with a trailing slash: the page must call it without a double slash.
+    config = topology.web_config(
+        api_base=f"{local_stack.url}/",
+        auth=topology.WEB_AUTH_COGNITO,
+        region="eu-west-1",
+        user_pool_id="eu-west-1_AbCdEf123",
+        user_pool_client_id="web-client-id",
+    )
     calls: list[tuple[str, dict]] = []
     cors = {
         "Access-Control-Allow-Origin": "*",
@@ -753,3 +755,17 @@ def test_cognito_mode_signs_in_with_email_password_and_a_new_password(
             "ChallengeResponses": {"USERNAME": email, "NEW_PASSWORD": "A-much-better-Passw0rd!"},
         },
     )
+
+
+def test_a_config_with_other_key_names_is_refused_with_a_reason(
+    page: Page, local_stack: StackProcess
+) -> None:
+    """Only topology.web_config's keys are read: the CDK stack's former `apiBaseUrl`/`authMode`
+    spelling is not taken for a local sign-in."""
+    config = {"apiBaseUrl": f"{local_stack.url}/", "authMode": "cognito", "userPoolClientId": "web-client-id"}
+    page.route("**/config.json", lambda route: route.fulfill(json=config))
+    page.goto(local_stack.url)
+
+    expect(page.locator("#signin-error")).to_contain_text("could not read its configuration (config.json)")
+    expect(page.locator("#signin-error")).to_contain_text('"auth"')
+    expect(page.locator("#signin-submit")).to_be_disabled()

@@ -106,6 +106,13 @@ def create_upload(
     identity: Identity, request: UploadRequest, settings: Settings, s3: S3Client | None = None
 ) -> tuple[AssetModel, PresignedPost]:
     """A pending asset and the presigned POST that will carry its bytes straight to S3."""
+    item = create_pending(identity, request, settings)
+    return item, storage.presign_upload(item.object_key, item.content_type, settings, s3)
+
+
+def create_pending(identity: Identity, request: UploadRequest, settings: Settings) -> AssetModel:
+    """A pending file asset whose bytes will arrive at `object_key`: shared by the presigned flow
+    and the multipart path (POST /api/v2/upload-asset), which puts the bytes there itself."""
     declared, content_type = _declared_media(request, settings)
     links = request.model_dump(include={"client_id", "campaign_id", "project_id", "todo_id"})
     item = _new_item(identity, request.type, request.name, links)
@@ -118,7 +125,7 @@ def create_upload(
     # Never-arriving uploads expire instead of staying pending forever.
     item.expires_at = item.created_at + timedelta(seconds=settings.pending_ttl_seconds)
     item.save(condition=AssetModel.id.does_not_exist())
-    return item, storage.presign_upload(item.object_key, content_type, settings, s3)
+    return item
 
 
 def create_link(identity: Identity, request: LinkCreate) -> AssetModel:
@@ -231,7 +238,7 @@ def delete_asset(identity: Identity, raw_id: str, settings: Settings, s3: S3Clie
     (a thumbnail, say), the record's version moved, so we go round again and delete that too."""
     for _ in range(_OPTIMISTIC_RETRIES):
         item = get_owned(identity, raw_id, "delete")
-        storage.delete_objects(_object_keys(item), settings, s3)
+        storage.delete_objects(object_keys(item), settings, s3)
         try:
             item.delete()
             return item.id
@@ -241,7 +248,8 @@ def delete_asset(identity: Identity, raw_id: str, settings: Settings, s3: S3Clie
     raise Conflict("The asset changed while it was being deleted; try again")
 
 
-def _object_keys(item: AssetModel) -> list[str]:
+def object_keys(item: AssetModel) -> list[str]:
+    """The S3 keys an asset may have (its bytes and thumbnail); deleting a missing one is harmless."""
     if item.asset_type == media.AssetType.LINK:
         return []
     return [storage.upload_key(item.id), storage.thumbnail_key(item.id)]

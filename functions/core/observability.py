@@ -5,5 +5,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 SERVICE = "trove"
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+# X-Ray patches botocore only (S3 through boto3, DynamoDB through pynamodb both call AWS through it).
+# By default it patches every library it knows that is installed (requests, httplib, sqlite3,
+# pynamodb…), importing each at cold start for calls Trove never makes.
+tracer = Tracer(service=SERVICE, patch_modules=("botocore",))
 metrics = Metrics(service=SERVICE, namespace="Trove")

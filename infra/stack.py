@@ -6,7 +6,7 @@ Options come from CDK context (`-c key=value`, or cdk.json):
 | --- | --- | --- |
 | `trove:architecture` | `x86_64` | the functions' and layers' architecture (`arm64` needs an aarch64 libmagic, see layers/build.py) |
 | `trove:layerSource` | `auto` | `built`, `placeholder` or `auto` (see infra/constructs/layers.py); cdk.json sets `built` |
-| `trove:webOrigins` | none | more origins (comma-separated) allowed by CORS besides the CloudFront URL, e.g. a dev server |
+| `trove:webOrigins` | none | more origins (comma-separated) besides the CloudFront URL, e.g. a dev server: allowed by the bucket's and the API's CORS |
 | `trove:alarmEmail` | none | an e-mail address subscribed to the alarm topic |
 | `trove:cognitoThreatProtection` | `false` | the Cognito Plus plan with threat protection (billed per active user) |
 """
@@ -79,13 +79,16 @@ class TroveStack(Stack):
             auth=self.auth,
             layers=self.layers,
             architecture=options.architecture,
-            web_origins=web_origins,
+            public_url=self.web.url,
+            cors_origins=options.extra_web_origins,
         )
+        # The page and the API share the page's origin: CloudFront sends /api/* to the HTTP API.
+        self.web.serve_api(self.api.http_api)
         self.processing = Processing(
             self, "Processing", storage=self.storage, layers=self.layers, architecture=options.architecture
         )
         self.web_config = topology.web_config(
-            api_base=self.api.url,
+            api_base="",  # the page's own origin
             auth=topology.WEB_AUTH_COGNITO,
             region=self.region,
             user_pool_id=self.auth.user_pool.user_pool_id,
@@ -149,7 +152,11 @@ class TroveStack(Stack):
     def _outputs(self) -> None:
         for name, value, description in (
             ("WebUrl", self.web.url, "The web page"),
-            ("ApiUrl", self.api.url, "The API's base URL (routes start with /api)"),
+            (
+                "ApiUrl",
+                self.api.url,
+                "API Gateway's own URL (routes start with /api); the page calls WebUrl/api, the same API",
+            ),
             ("UserPoolId", self.auth.user_pool.user_pool_id, "Cognito user pool: create users here"),
             ("UserPoolClientId", self.auth.client.user_pool_client_id, "Cognito app client of the web page"),
             ("AssetsBucketName", self.storage.bucket.bucket_name, "Uploaded files and thumbnails"),

@@ -1,9 +1,11 @@
 """The HTTP API and the API function behind it.
 
-Every route needs a Cognito JWT except `GET /api/openapi.json`, the public API description. CORS
-preflights are answered by API Gateway for the web page's origins. The function may do items (not
-scans, not table admin) on the two tables and their declared indexes, and on the assets bucket only
-what presigning and cleaning up need, each under its own key prefix.
+Every route needs a Cognito JWT except `GET /api/openapi.json`, the public API description. The web
+page calls the API on its own origin (CloudFront's `/api/*` behaviour, infra/constructs/web.py), so
+it needs no CORS; preflights are answered by API Gateway only for the extra origins given (a dev
+server). The function may do items (not scans, not table admin) on the two tables and their declared
+indexes, and on the assets bucket only what presigning and cleaning up need, each under its own key
+prefix.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ class Api(Construct):
         auth: Auth,
         layers: Layers,
         architecture: str,
-        web_origins: Sequence[str],
+        public_url: str,
+        cors_origins: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self.handler = TroveFunction(
@@ -85,6 +88,10 @@ class Api(Construct):
                 "TROVE_TABLE": storage.assets_table.table_name,
                 "TROVE_USAGES_TABLE": storage.usages_table.table_name,
                 "TROVE_BUCKET": storage.bucket.bucket_name,
+                # The base of the `url` fields: the page's origin (CloudFront), not the
+                # execute-api host each request arrives on. No cycle: the distribution needs the
+                # HTTP API's id, and the HTTP API does not need this function or the distribution.
+                "TROVE_PUBLIC_URL": public_url,
                 "MAGIC": MAGIC_FILE,
             },
             layers=[layers.deps],
@@ -95,21 +102,7 @@ class Api(Construct):
             "HttpApi",
             description="Trove API",
             create_default_stage=False,
-            cors_preflight=apigw.CorsPreflightOptions(
-                allow_origins=list(web_origins),
-                allow_methods=[
-                    apigw.CorsHttpMethod.GET,
-                    apigw.CorsHttpMethod.HEAD,
-                    apigw.CorsHttpMethod.POST,
-                    apigw.CorsHttpMethod.PUT,
-                    apigw.CorsHttpMethod.PATCH,
-                    apigw.CorsHttpMethod.DELETE,
-                    apigw.CorsHttpMethod.OPTIONS,
-                ],
-                allow_headers=CORS_ALLOWED_HEADERS,
-                expose_headers=CORS_EXPOSED_HEADERS,
-                max_age=Duration.hours(1),
-            ),
+            cors_preflight=self._cors(cors_origins),
         )
         self.stage = self._stage()
         integration = integrations.HttpLambdaIntegration("Integration", self.handler.function)
@@ -132,8 +125,32 @@ class Api(Construct):
                 "GET /api/openapi.json is the public description of the API (no data, no user); every "
                 "other route needs a Cognito JWT.",
             )
-        # The base URL clients call: the $default stage has no path of its own.
+        # API Gateway's own base URL: the $default stage has no path of its own. The page does not
+        # call it (it calls its own origin's /api/*); scripts and a dev server may.
         self.url = self.http_api.api_endpoint
+
+    @staticmethod
+    def _cors(origins: Sequence[str]) -> apigw.CorsPreflightOptions | None:
+        """CORS for origins other than the page's (which is the API's own, through CloudFront). Naming
+        the CloudFront URL here would also make a cycle: the distribution's `/api/*` origin is this
+        API."""
+        if not origins:
+            return None
+        return apigw.CorsPreflightOptions(
+            allow_origins=list(origins),
+            allow_methods=[
+                apigw.CorsHttpMethod.GET,
+                apigw.CorsHttpMethod.HEAD,
+                apigw.CorsHttpMethod.POST,
+                apigw.CorsHttpMethod.PUT,
+                apigw.CorsHttpMethod.PATCH,
+                apigw.CorsHttpMethod.DELETE,
+                apigw.CorsHttpMethod.OPTIONS,
+            ],
+            allow_headers=CORS_ALLOWED_HEADERS,
+            expose_headers=CORS_EXPOSED_HEADERS,
+            max_age=Duration.hours(1),
+        )
 
     def _stage(self) -> apigw.HttpStage:
         self.access_logs = logs.LogGroup(

@@ -1,13 +1,19 @@
 """The web page: the static files of `web/` in a private bucket, served by CloudFront through an
-origin access control, plus a `config.json` generated at deploy time that tells the page where the
-API is and which Cognito app client to sign in with.
+origin access control, plus a `config.json` generated at deploy time that tells the page how to sign
+in (which Cognito app client) and where the API is: on the page's own origin, where a CloudFront
+behaviour sends `/api/*` to the HTTP API.
+
+Same origin matters for media: the API answers a file or thumbnail with a 302 to a presigned S3 URL,
+and a redirect from another origin makes Chromium send `Origin: null` to S3, which the bucket's CORS
+rule (the page's origin) refuses.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_logs as logs
@@ -21,6 +27,8 @@ from infra.constructs.function import LOG_RETENTION
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 CONFIG_FILE = topology.WEB_CONFIG_FILE
+# What CloudFront sends to the HTTP API instead of the web bucket.
+API_PATH_PATTERN = f"{topology.API_PREFIX}/*"
 # Files of web/ that are not part of the page; config.json is generated below.
 WEB_EXCLUDES = [CONFIG_FILE, "tests/*", "*.md", "node_modules/*", ".*"]
 
@@ -74,8 +82,33 @@ class Web(Construct):
         acknowledge(
             self.distribution,
             "AwsSolutions-CFR2",
-            "The distribution serves static files only (the API is a separate HTTP API with JWT auth and "
-            "throttling); a WAF web ACL (us-east-1, billed per rule) is left to the operator.",
+            "The distribution serves static files and passes /api/* uncached to the HTTP API, which checks "
+            "a Cognito JWT on every route but the OpenAPI document and is throttled at its stage; a WAF "
+            "web ACL (us-east-1, billed per rule) is left to the operator.",
+        )
+
+    def serve_api(self, http_api: apigw.IHttpApi) -> None:
+        """`/api/*` on the page's origin goes to the HTTP API's own endpoint, uncached, with every viewer
+        header (the Authorization header included) and the query string, but with the API's Host: API
+        Gateway answers 403 to a Host it does not serve."""
+        stack = Stack.of(self)
+        domain = f"{http_api.api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+        self.api_origin = origins.HttpOrigin(
+            domain,
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+            origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
+        )
+        self.distribution.add_behavior(
+            API_PATH_PATTERN,
+            self.api_origin,
+            # No redirect to HTTPS here: a redirected POST would arrive as a GET. The page is HTTPS.
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+            # Nothing is cached, so CloudFront would not compress anyway; say so.
+            compress=False,
         )
 
     def publish(self, config: dict) -> s3deploy.BucketDeployment:

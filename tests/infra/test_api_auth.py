@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import json
+from pathlib import Path
 
 import pytest
 
 from functions.core import settings, topology
 from layers import build as layer_build
-from tests.infra.helpers import Synthesized, render
+from tests.infra.helpers import Synthesized, render, synthesize
 
 pytestmark = pytest.mark.xdist_group("cdk")
 
@@ -75,16 +76,13 @@ def test_the_user_pool_is_admin_only_with_a_strong_password_policy(synthesized: 
     assert client["Properties"]["PreventUserExistenceErrors"] == "ENABLED"
 
 
-def test_api_cors_allows_the_web_page_and_the_stage_is_throttled_and_logged(synthesized: Synthesized) -> None:
+def test_the_page_needs_no_api_cors_and_the_stage_is_throttled_and_logged(synthesized: Synthesized) -> None:
     # given
     _, api = synthesized.only("AWS::ApiGatewayV2::Api")
     _, stage = synthesized.only("AWS::ApiGatewayV2::Stage")
-    distribution_id = synthesized.logical_id(synthesized.stack.web.distribution)
 
-    # then
-    cors = api["Properties"]["CorsConfiguration"]
-    assert render(cors["AllowOrigins"]) == [f"https://<{distribution_id}.DomainName>"]
-    assert {"authorization", "content-type"} <= set(cors["AllowHeaders"])
+    # then: the page calls /api/* on its own origin (CloudFront), so no origin needs CORS by default
+    assert "CorsConfiguration" not in api["Properties"]
     stage_properties = stage["Properties"]
     assert stage_properties["StageName"] == "$default"
     assert stage_properties["DefaultRouteSettings"]["ThrottlingRateLimit"] > 0
@@ -163,7 +161,9 @@ def test_the_function_code_is_the_functions_package_alone(synthesized: Synthesiz
     assert not list(staged.rglob("*.pyc"))
 
 
-def test_the_web_config_points_the_page_at_the_api_and_the_cognito_client(synthesized: Synthesized) -> None:
+def test_the_web_config_points_the_page_at_its_own_origin_and_the_cognito_client(
+    synthesized: Synthesized,
+) -> None:
     # given
     stack = synthesized.stack
     _, deployment = synthesized.only("Custom::CDKBucketDeployment")
@@ -178,12 +178,32 @@ def test_the_web_config_points_the_page_at_the_api_and_the_cognito_client(synthe
         config_text = config_text.replace(marker, value)
     config = json.loads(config_text)
 
-    # then: the keys of topology.web_config, the ones the local stack writes and the page reads
+    # then: the keys of topology.web_config, the ones the local stack writes and the page reads; the
+    # API is on the page's own origin
     assert config == {
-        "apiBase": f"<{synthesized.logical_id(stack.api.http_api)}.ApiEndpoint>",
+        "apiBase": "",
         "auth": topology.WEB_AUTH_COGNITO,
         "region": "<AWS::Region>",
         "userPoolId": f"<{synthesized.logical_id(stack.auth.user_pool)}>",
         "userPoolClientId": f"<{synthesized.logical_id(stack.auth.client)}>",
     }
     assert config_dir.joinpath(topology.WEB_CONFIG_FILE).is_file()
+
+
+def test_extra_web_origins_get_api_cors_and_the_cloudfront_url_does_not(tmp_path: Path) -> None:
+    # given: a dev server besides the page
+    synthesized = synthesize(tmp_path, {"trove:webOrigins": "http://localhost:5173"})
+    _, api = synthesized.only("AWS::ApiGatewayV2::Api")
+    bucket = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.storage.bucket)]
+    distribution_id = synthesized.logical_id(synthesized.stack.web.distribution)
+
+    # then: the API answers preflights for the dev server only; the bucket allows both origins
+    assert synthesized.validation_error is None
+    cors = api["Properties"]["CorsConfiguration"]
+    assert cors["AllowOrigins"] == ["http://localhost:5173"]
+    assert {"authorization", "content-type"} <= set(cors["AllowHeaders"])
+    (rule,) = bucket["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert render(rule["AllowedOrigins"]) == [
+        f"https://<{distribution_id}.DomainName>",
+        "http://localhost:5173",
+    ]

@@ -3,8 +3,10 @@
 // config.json (served next to the page) says where the API lives and how to sign in. Both stacks
 // write it from one declaration (functions/core/topology.py web_config), with these keys only:
 //   local stack:  {"apiBase": "", "auth": "local"}            -> POST /local/token {"user": name}
-//   AWS (CDK):    {"apiBase": "https://…", "auth": "cognito", "region": "…",
+//   AWS (CDK):    {"apiBase": "", "auth": "cognito", "region": "…",
 //                  "userPoolId": "…", "userPoolClientId": "…"} -> Cognito USER_PASSWORD_AUTH
+// "apiBase" "" is the page's own origin; in AWS, CloudFront sends /api/* to the HTTP API. (From
+// another origin, the API's 302s to S3 would arrive with Origin: null and media would not load.)
 // The session (a bearer token and its expiry) lives in sessionStorage: it ends with the tab.
 
 const SESSION_KEY = "trove.session";

@@ -39,7 +39,10 @@ def handle_invalid_request(error: RequestValidationError) -> Response:
     # Seed 002 answers bad input with 400, not 422; say which field and why.
     problems = []
     for problem in error.errors():
-        location = ".".join(str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path"))
+        # Drop the leading location ("body", "query", ...) only: a field may itself be called `path`.
+        parts = list(problem.get("loc", ()))
+        parts = parts[1:] if parts and parts[0] in ("body", "query", "path", "header") else parts
+        location = ".".join(str(part) for part in parts)
         message = problem.get("msg", "is invalid")
         problems.append(f"{location}: {message}" if location else message)
     return error_response(HTTPStatus.BAD_REQUEST, "; ".join(problems) or "Invalid request")

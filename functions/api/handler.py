@@ -13,6 +13,7 @@ from functions.api.routes import cascades as _cascades  # noqa: F401
 from functions.api.routes import openapi as _openapi  # noqa: F401
 from functions.api.routes import upload_asset as _upload_asset  # noqa: F401
 from functions.api.routes import uploads as _uploads  # noqa: F401
+from functions.api.routes import usages as _usages  # noqa: F401
 from functions.core.observability import logger, metrics, tracer
 
 

@@ -21,6 +21,8 @@ from functions.core.models import AssetModel, AssetStatus, asset_index, now, own
 from functions.core.schemas import AssetPatch, LinkCreate, UploadRequest, check_uuid4
 from functions.core.settings import Settings
 from functions.core.storage import PresignedPost, S3Client
+from functions.lineage import usages
+from functions.lineage.uris import Mode
 
 MAX_LIST_LIMIT = 100
 DEFAULT_LIST_LIMIT = 50
@@ -103,10 +105,17 @@ def _declared_media(request: UploadRequest, settings: Settings) -> tuple[media.M
 
 
 def create_upload(
-    identity: Identity, request: UploadRequest, settings: Settings, s3: S3Client | None = None
+    identity: Identity,
+    request: UploadRequest,
+    settings: Settings,
+    s3: S3Client | None = None,
+    consumer: usages.Consumer | None = None,
 ) -> tuple[AssetModel, PresignedPost]:
-    """A pending asset and the presigned POST that will carry its bytes straight to S3."""
+    """A pending asset and the presigned POST that will carry its bytes straight to S3; made on a
+    consumer's behalf, it records that consumer's write."""
     item = create_pending(identity, request, settings)
+    if consumer is not None:
+        usages.record_run(identity, item, consumer, Mode.WRITE)
     return item, storage.presign_upload(item.object_key, item.content_type, settings, s3)
 
 
@@ -233,18 +242,27 @@ def patch_asset(identity: Identity, raw_id: str, patch: AssetPatch) -> AssetMode
     return _save_with_retries(identity, raw_id, apply)
 
 
-def delete_asset(identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None) -> str:
+def delete_asset(
+    identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None, *, force: bool = False
+) -> str:
     """Objects first, then the record on the version we saw: if the processor wrote meanwhile
-    (a thumbnail, say), the record's version moved, so we go round again and delete that too."""
+    (a thumbnail, say), the record's version moved, so we go round again and delete that too.
+    An asset something still uses is not deleted (409 naming the consumers) unless `force`, which
+    removes its usages too."""
     for _ in range(_OPTIMISTIC_RETRIES):
         item = get_owned(identity, raw_id, "delete")
+        if not force:
+            usages.ensure_unused(identity, item)
         storage.delete_objects(object_keys(item), settings, s3)
         try:
             item.delete()
-            return item.id
         except DeleteError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
+            continue
+        if force:
+            usages.forget_asset(identity, item)
+        return item.id
     raise Conflict("The asset changed while it was being deleted; try again")
 
 
@@ -255,12 +273,21 @@ def object_keys(item: AssetModel) -> list[str]:
     return [storage.upload_key(item.id), storage.thumbnail_key(item.id)]
 
 
-def download_url(identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None) -> str:
+def download_url(
+    identity: Identity,
+    raw_id: str,
+    settings: Settings,
+    s3: S3Client | None = None,
+    consumer: usages.Consumer | None = None,
+) -> str:
+    """Where to read the asset; a read on a consumer's behalf records that consumer's read."""
     item = get_owned(identity, raw_id)
+    if item.asset_type != media.AssetType.LINK and item.status != AssetStatus.READY:
+        raise Conflict(f"Asset is not ready (status: {item.status})")
+    if consumer is not None:
+        usages.record_run(identity, item, consumer, Mode.READ)
     if item.asset_type == media.AssetType.LINK:
         return item.url
-    if item.status != AssetStatus.READY:
-        raise Conflict(f"Asset is not ready (status: {item.status})")
     return storage.presign_download(
         item.object_key, settings, filename=item.name, content_type=item.content_type or "application/octet-stream", s3=s3
     )

@@ -22,9 +22,11 @@ def aws() -> Iterator[None]:
     with mock_aws():
         from functions.core.models import AssetModel
         from functions.core.settings import get_settings
+        from functions.lineage.usages import UsageModel
 
-        AssetModel._connection = None  # a fresh connection inside this mock  # noqa: SLF001
-        AssetModel.create_table(wait=True)
+        for model in (AssetModel, UsageModel):  # deleting an asset reads its usages
+            model._connection = None  # a fresh connection inside this mock  # noqa: SLF001
+            model.create_table(wait=True)
         boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=get_settings().bucket_name)
         yield
 

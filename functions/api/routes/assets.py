@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler import Depends, Request, Response, cont
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.api.resolver import app, base_url, current_identity, settings
+from functions.api.routes.usages import ConsumerHeader, conflict
 from functions.core import assets
 from functions.core.schemas import (
     Asset,
@@ -19,6 +20,7 @@ from functions.core.schemas import (
     Tag,
     to_asset,
 )
+from functions.lineage.usages import consumer_from
 
 CurrentUser = Annotated[assets.Identity, Depends(current_identity)]
 BaseUrl = Annotated[str, Depends(base_url)]
@@ -67,16 +69,18 @@ def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl) -> Asset:
     tags=["assets"],
     responses={
         200: {"description": "The asset record", "content": {"application/json": {"schema": ASSET_SCHEMA_REF}}},
-        302: {"description": "Redirect to a short-lived URL of the file"},
+        302: {"description": "Redirect to a short-lived URL of the file (recorded as the consumer's read)"},
         409: {"description": "The file is not ready yet"},
     },
 )
-def get_asset(asset_id: str, user: CurrentUser, base: BaseUrl, request: Request):  # noqa: ANN201 - 200 JSON or 302
+def get_asset(  # noqa: ANN201 - 200 JSON or 302
+    asset_id: str, user: CurrentUser, base: BaseUrl, request: Request, x_trove_consumer: ConsumerHeader = None
+):
     accept = request.resolved_event.headers.get("accept") or ""
     if "application/json" in accept.lower():
         record = to_asset(assets.get_owned(user, asset_id), base).model_dump_json(by_alias=True)
         return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=record)
-    return _redirect(assets.download_url(user, asset_id, settings))
+    return _redirect(assets.download_url(user, asset_id, settings, consumer=consumer_from(x_trove_consumer)))
 
 
 @app.get("/api/v2/assets/<asset_id>/thumbnail", summary="302 to the JPEG thumbnail", tags=["assets"])
@@ -89,7 +93,16 @@ def patch_asset(asset_id: str, body: AssetPatch, user: CurrentUser, base: BaseUr
     return to_asset(assets.patch_asset(user, asset_id, body), base)
 
 
-@app.delete("/api/v2/assets/<asset_id>", summary="Delete the asset, its file and thumbnail", tags=["assets"])
-def delete_asset(asset_id: str, user: CurrentUser) -> DeleteResponse:
-    deleted = assets.delete_asset(user, asset_id, settings)
+@app.delete(
+    "/api/v2/assets/<asset_id>",
+    summary="Delete the asset, its file and thumbnail",
+    tags=["assets"],
+    responses=conflict("Something still uses the asset (the detail names the consumers)"),
+)
+def delete_asset(
+    asset_id: str,
+    user: CurrentUser,
+    force: Annotated[bool, Query(description="Delete even if something uses the asset, and its usages")] = False,
+) -> DeleteResponse:
+    deleted = assets.delete_asset(user, asset_id, settings, force=force)
     return DeleteResponse(success=True, message=f"Asset {deleted} deleted successfully")

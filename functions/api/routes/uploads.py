@@ -7,8 +7,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Depends
 
 from functions.api.resolver import app, base_url, current_identity, settings
+from functions.api.routes.usages import ConsumerHeader
 from functions.core import assets
 from functions.core.schemas import PresignedUpload, UploadRequest, UploadResponse, to_asset
+from functions.lineage.usages import consumer_from
 
 
 @app.post(
@@ -21,7 +23,8 @@ def create_upload(
     body: UploadRequest,
     user: Annotated[assets.Identity, Depends(current_identity)],
     base: Annotated[str, Depends(base_url)],
+    x_trove_consumer: ConsumerHeader = None,
 ) -> UploadResponse:
-    item, post = assets.create_upload(user, body, settings)
+    item, post = assets.create_upload(user, body, settings, consumer=consumer_from(x_trove_consumer))
     upload = PresignedUpload(url=post.url, fields=post.fields, expires_at=post.expires_at)
     return UploadResponse(asset=to_asset(item, base), upload=upload)

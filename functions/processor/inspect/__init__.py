@@ -3,9 +3,10 @@
     reader = RangedObjectReader(s3, bucket, key, size)            # or the bytes themselves
     media, inspection = examine(reader, item.asset_type, item.format)
 
-`examine` checks the size, sniffs the first bytes, holds them against the declared type and
-inspects the object with the library for its type. Bad bytes end in `Rejected` (not an allowed
-upload: delete the object) or `Broken` (an allowed type that cannot be read: mark the item failed);
+`examine` checks the size, sniffs the first bytes, holds them against the declared type, refuses
+polyglots (a file that is also HTML, a PDF or a ZIP archive) and inspects the object with the
+library for its type. Bad bytes end in `Rejected` (not an allowed upload: delete the object) or
+`Broken` (an allowed type that cannot be read: mark the item failed);
 both carry a `.reason` for the owner. Anything else, AWS errors included, propagates untouched so
 the message is retried. The per-type modules, and with them Pillow, PyAV, pypdf and mutagen, are
 imported only when an object of their type arrives.
@@ -18,6 +19,7 @@ import io
 
 from functions.core.media import AssetType, MediaFormat
 from functions.processor.inspect.model import Broken, Inspection, MediaError, Rejected
+from functions.processor.inspect.polyglot import check_single_format
 from functions.processor.inspect.sniff import SNIFF_BYTES, check_declared, check_size, sniff
 from functions.processor.inspect.source import RangedObjectReader, Source, open_source
 
@@ -40,9 +42,12 @@ __all__ = [
 def examine(source: Source, declared_type: AssetType, declared_format: str) -> tuple[MediaFormat, Inspection]:
     """The format to store (what the bytes are) and what they hold."""
     stream = open_source(source)
-    check_size(stream.seek(0, io.SEEK_END))
+    size = stream.seek(0, io.SEEK_END)
+    check_size(size)
     stream.seek(0)
-    media = check_declared(sniff(stream.read(SNIFF_BYTES)), declared_type, declared_format)
+    head = stream.read(SNIFF_BYTES)
+    media = check_declared(sniff(head), declared_type, declared_format)
+    check_single_format(stream, size, head, media)
     stream.seek(0)
     return media, inspect(media, stream)
 

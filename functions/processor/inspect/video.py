@@ -23,6 +23,9 @@ from functions.processor.inspect.model import Broken, Inspection
 from functions.processor.inspect.thumbnail import THUMBNAIL_SIDE, check_pixels, jpeg_thumbnail
 
 THUMBNAIL_AT = 1.0  # seconds; clips shorter than this show their first frame
+# No real video holds a frame for longer on average (a slideshow still repeats frames); a longer
+# step means a corrupt time base (e.g. an `mdhd` timescale of 1 or 0).
+MAX_FRAME_SECONDS = 60.0
 
 # Quarter turns counterclockwise (FFmpeg's display-matrix convention) → the same turn in Pillow.
 _TURNS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}
@@ -64,6 +67,17 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
 
 
 def _duration(container: InputContainer, video: VideoStream) -> float | None:
+    """What the video's own frames span; the headers' figures (`mvhd`, `mdhd`) only where the index
+    has too few frames to tell. Either is checked: a corrupt time base makes absurd durations."""
+    stamps = sorted(entry.timestamp for entry in video.index_entries)
+    if len(stamps) >= 2 and video.time_base:
+        step = (stamps[-1] - stamps[0]) / (len(stamps) - 1)  # the last frame lasts as long as the average
+        duration = round(float((stamps[-1] - stamps[0] + step) * video.time_base), 3)
+        if duration <= 0 or duration / len(stamps) > MAX_FRAME_SECONDS:
+            raise Broken(
+                f"The video's timing is implausible: {len(stamps)} frames over {duration:g} s (a corrupt time base)"
+            )
+        return duration
     if container.duration is not None:
         return round(container.duration / av.time_base, 3)
     if video.duration is not None:

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Request
+import json
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Request, Response, content_types
 
 from functions.core.assets import Identity
 from functions.core.errors import Unauthenticated
 from functions.core.settings import get_settings
 
+
+def parse_json_body(body: str) -> object:
+    """json.loads, with every way a body can fail to parse reported as a JSON decode error (a 400):
+    nesting deeper than the parser's recursion limit, or an integer past Python's digit limit, raise
+    RecursionError and ValueError, which would otherwise escape as a crash."""
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as error:
+        message = "nested too deeply" if isinstance(error, RecursionError) else str(error)
+        raise json.JSONDecodeError(message, body, 0) from None
+
+
 # A response that fails its own schema is our bug: 500, never a 400 blamed on the caller.
-app = APIGatewayHttpResolver(enable_validation=True, response_validation_error_http_code=500)
+app = APIGatewayHttpResolver(
+    enable_validation=True, response_validation_error_http_code=500, json_body_deserializer=parse_json_body
+)
 settings = get_settings()
+
+
+@app.exception_handler(UnicodeDecodeError)
+def handle_undecodable_body(_: UnicodeDecodeError) -> Response:
+    """A base64-encoded body (API Gateway's binary bodies) whose bytes are not UTF-8 text, met when
+    the body is read as JSON: the caller's error, in the `{"detail": ...}` shape of every error."""
+    detail = json.dumps({"detail": "The request body is not valid UTF-8"})
+    return Response(status_code=400, content_type=content_types.APPLICATION_JSON, body=detail)
 
 
 def current_identity(request: Request) -> Identity:

@@ -84,6 +84,8 @@ class AssetModel(Model):
     url = UnicodeAttribute(null=True)  # link assets: the reference URL
     object_key = UnicodeAttribute(null=True, attr_name="objectKey")
     thumbnail_key = UnicodeAttribute(null=True, attr_name="thumbnailKey")
+    # The ETag of the object the processor checked: other bytes posted later to the same key differ.
+    etag = UnicodeAttribute(null=True, attr_name="objectEtag")
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
     duration = NumberAttribute(null=True)

@@ -1,0 +1,164 @@
+"""Fixtures for the reliability suite: the integration fixtures (moto, the API handler, the processor
+handler), a ledger of figures per area, and the invariants every case is held to (no crash, nothing
+left pending, no orphan object)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from tests.integration.conftest import (  # noqa: F401 - fixtures, used by name
+    ApiResponse,
+    LambdaContext,
+    api,
+    aws,
+    bucket,
+    dynamodb_calls,
+    http_event,
+    make_ready,
+    s3,
+    upload,
+)
+from tests.integration.processor.conftest import deliver, record, sqs_event  # noqa: F401
+from tests.reliability.ledger import Ledger, latest_run, run_id, summary_table, write_tables
+
+_SESSION_STARTED = time.time()
+
+
+@pytest.fixture(scope="session")
+def ledger(request: pytest.FixtureRequest) -> Callable[[str], Ledger]:
+    """`ledger("hostile").record(case, passed, **figures)`: one row of the area's figures."""
+    run = run_id(request.config)
+    ledgers: dict[str, Ledger] = {}
+    return lambda area: ledgers.setdefault(area, Ledger(area, run))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """The figures of this run, when it recorded any (pytest tests/reliability ...)."""
+    run = latest_run()
+    if run is None or run.stat().st_mtime < _SESSION_STARTED:
+        return
+    terminalreporter.section("reliability figures")
+    terminalreporter.write_line(summary_table(run))
+    terminalreporter.write_line(f"every case: {write_tables(run)}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# One moto world shared by the cases of a module: the tables, the bucket, both handlers
+
+
+@dataclass
+class World:
+    """Moto's S3 and DynamoDB with the handlers over them; `api` never raises (a crash is a 599)."""
+
+    s3: Any
+    bucket: str
+
+    def api(
+        self,
+        method: str,
+        path: str,
+        *,
+        user: str | None = "user-a",
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        base64_body: bytes | None = None,
+    ) -> ApiResponse:
+        from functions.api.handler import lambda_handler
+
+        raw_path, _, query = path.partition("?")
+        event = http_event(
+            method, raw_path, user=user, body=body, query=dict(parse_qsl(query)) if query else None, headers=headers
+        )
+        if base64_body is not None:
+            event["body"], event["isBase64Encoded"] = base64.b64encode(base64_body).decode(), True
+        try:
+            raw = lambda_handler(event, LambdaContext())
+        except Exception as error:  # noqa: BLE001 - an unhandled exception is what is being counted
+            return ApiResponse(status=599, headers={}, body=json.dumps({"detail": f"CRASH {error!r}"}))
+        headers_out = {key.lower(): value for key, value in (raw.get("headers") or {}).items()}
+        return ApiResponse(status=int(raw["statusCode"]), headers=headers_out, body=raw.get("body") or "")
+
+    def deliver(self, key: str, receive_count: int = 1) -> dict:
+        from functions.processor.handler import lambda_handler
+
+        return lambda_handler(sqs_event(key, receive_count), LambdaContext())
+
+    def keys(self) -> list[str]:
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+    def orphans(self) -> list[str]:
+        return orphan_keys(self.keys())
+
+
+def orphan_keys(keys: list[str]) -> list[str]:
+    """Objects no record accounts for: an upload whose record is gone or rejected (rejected bytes are
+    never kept), a thumbnail the record does not name. A pending record's upload is in flight, a
+    failed one's is kept with its record (deleting the asset deletes it)."""
+    from functions.core import storage
+    from functions.core.models import AssetModel
+
+    found = []
+    for key in keys:
+        if key.startswith("thumbnails/"):
+            asset_id = key.removeprefix("thumbnails/").removesuffix(".jpg")
+        else:
+            asset_id = storage.asset_id_from_upload_key(key)
+        try:
+            item = AssetModel.get(asset_id, consistent_read=True) if asset_id else None
+        except AssetModel.DoesNotExist:
+            item = None
+        if item is None or item.status == "rejected" or key.startswith("thumbnails/") and item.thumbnail_key != key:
+            found.append(key)
+    return found
+
+
+def fresh_world() -> World:
+    from functions.core.models import AssetModel
+    from functions.core.settings import get_settings
+    from functions.core.storage import s3_client
+    from functions.lineage.usages import UsageModel
+
+    for model in (AssetModel, UsageModel):
+        model._connection = None
+        model.create_table(wait=True)
+    s3_client.cache_clear()
+    client = boto3.client("s3", region_name="us-east-1")
+    bucket_name = get_settings().bucket_name
+    client.create_bucket(Bucket=bucket_name)
+    return World(s3=client, bucket=bucket_name)
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    with mock_aws():
+        yield fresh_world()
+    from functions.core.storage import s3_client
+
+    s3_client.cache_clear()
+
+
+@pytest.fixture
+def processor_s3(aws):  # noqa: F811
+    """The S3 client the processor (and the API) use, made inside this test's moto, to hook faults on."""
+    from functions.core.settings import get_settings
+    from functions.core.storage import s3_client
+
+    s3_client.cache_clear()
+    client = s3_client(get_settings())
+    yield client
+    s3_client.cache_clear()
+
+
+def presigned_params(location: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(location).query))

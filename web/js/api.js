@@ -106,4 +106,14 @@ export class Api {
   usages(id) {
     return this.json(`/api/v2/assets/${encodeURIComponent(id)}/usages`);
   }
+
+  /** A person's choice for a usage whose mode code could not tell: read, write or read-write. */
+  setUsageMode(usageId, mode) {
+    return this.json(`/api/v2/usages/${encodeURIComponent(usageId)}`, { method: "PATCH", body: { mode } });
+  }
+
+  /** A flow's steps and the assets they read and write: {nodes, edges}. */
+  flowGraph(path) {
+    return this.json("/api/v2/flows/graph", { query: { path } });
+  }
 }

@@ -34,6 +34,33 @@ export function h(tag, attributes = {}, ...children) {
   return element;
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/**
+ * svg("path", {d, class: "edge"}, child) -> an SVG element, with h()'s rules: strings are text nodes,
+ * events go through `on`, and `on*`, `style`, `srcdoc` and every link attribute (href, xlink:href…)
+ * are refused — a drawing never needs to load or run anything.
+ */
+export function svg(tag, attributes = {}, ...children) {
+  const element = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === "on") {
+      for (const [event, handler] of Object.entries(value)) element.addEventListener(event, handler);
+    } else if (name === "dataset") {
+      Object.assign(element.dataset, value);
+    } else if (name === "text") {
+      element.textContent = String(value);
+    } else if (FORBIDDEN_ATTRIBUTE.test(name) || URL_ATTRIBUTES.has(name.toLowerCase())) {
+      throw new Error(`svg(): refusing attribute ${name}`);
+    } else {
+      element.setAttribute(name, value === true ? "" : String(value));
+    }
+  }
+  append(element, children);
+  return element;
+}
+
 export function append(parent, children) {
   for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;

@@ -4,6 +4,7 @@
 import { Api, ApiError, FILTER_NAMES } from "./api.js";
 import { Auth, loadConfig } from "./auth.js";
 import { $, busy, clear, fill, h, toast } from "./dom.js";
+import { FlowsView } from "./lineage.js";
 import { Media } from "./media.js";
 import {
   LINK_FIELDS,
@@ -18,13 +19,14 @@ import {
 import { UploadQueue } from "./upload.js";
 import { renderGallery, renderTable } from "./views.js";
 
-const VIEWS = ["table", "gallery"];
+const VIEWS = ["table", "gallery", "flows"];
 const PAGE_SIZES = ["12", "24", "50", "100"];
 const PENDING_REFRESH_MS = 3000;
 const PENDING_REFRESH_LIMIT = 40;
 
 const state = {
   view: "table",
+  flow: "", // the flow path the Flows view shows
   filters: {},
   limit: 24,
   cursors: [null], // cursors[n]: the cursor that opens page n (null: the first page)
@@ -40,6 +42,7 @@ let auth = null;
 let api = null;
 let media = null;
 let uploads = null;
+let flows = null;
 let pendingTimer = 0;
 
 // ---- start ----
@@ -152,6 +155,8 @@ function signOut(message = "") {
   clear($("#upload-list"));
   clear($("#results"));
   state.assets = [];
+  flows?.detach();
+  flows = null;
   showSignIn(message);
 }
 
@@ -161,6 +166,14 @@ function startApp() {
   api = new Api(config, auth, () => signOut("Your session has ended. Sign in again."));
   media = new Media(api);
   uploads = new UploadQueue(api, media, $("#upload-list"), scheduleReload);
+  flows = new FlowsView(api, {
+    root: $("#flows"),
+    openAsset: (asset) => handlers.open(asset),
+    onPath: (path) => {
+      state.flow = path;
+      writeLocation();
+    },
+  });
   $("#signin").hidden = true;
   $("#app").hidden = false;
   $("#user-name").textContent = auth.userName;
@@ -234,6 +247,7 @@ function readLocation() {
   state.view = VIEWS.includes(params.get("view")) ? params.get("view") : "table";
   state.filters = {};
   for (const name of FILTER_NAMES) if (params.get(name)) state.filters[name] = params.get(name);
+  state.flow = params.get("flow") || "";
   const limit = params.get("limit");
   if (PAGE_SIZES.includes(limit)) state.limit = Number(limit);
 }
@@ -241,6 +255,7 @@ function readLocation() {
 function writeLocation() {
   const params = new URLSearchParams();
   if (state.view !== "table") params.set("view", state.view);
+  if (state.view === "flows" && state.flow) params.set("flow", state.flow);
   for (const [name, value] of Object.entries(state.filters)) params.set(name, value);
   if (state.limit !== 24) params.set("limit", String(state.limit));
   const search = params.toString();
@@ -312,6 +327,7 @@ const handlers = {
   edit: editAsset,
   remove: deleteAsset,
   openFile,
+  showFlow,
 };
 
 function render() {
@@ -399,6 +415,23 @@ function applyView() {
     button.setAttribute("aria-pressed", String(button.dataset.view === state.view));
   }
   document.body.dataset.view = state.view;
+  if (state.view === "flows") flows?.show(state.flow);
+}
+
+/** From a usage in the drawer to its flow's graph: the drawer closes, the Flows view draws the flow. */
+async function showFlow(path) {
+  state.view = "flows";
+  state.flow = path;
+  applyView();
+  writeLocation();
+  const drawer = $("#details");
+  if (drawer.open) {
+    // After the drawer's own close handler (which gives the focus back to a now hidden opener).
+    drawer.addEventListener("close", () => $("#flow-path").focus(), { once: true });
+    drawer.close();
+  } else {
+    $("#flow-path").focus();
+  }
 }
 
 function resetPages() {
@@ -433,6 +466,7 @@ async function editAsset(asset) {
     toast(`Saved “${saved.name}”.`, "success");
     media.forget(saved.id);
     reload();
+    if (state.view === "flows") flows?.refresh();
     if ($("#details").open) showDetails(saved, { api, media, handlers });
   }
 }
@@ -451,6 +485,7 @@ async function deleteAsset(asset) {
   if ($("#details").open) $("#details").close();
   toast(`Deleted “${asset.name}”.`, "success");
   reload();
+  if (state.view === "flows") flows?.refresh();
 }
 
 async function openFile(asset) {
@@ -527,7 +562,7 @@ function wire() {
       state.view = button.dataset.view;
       applyView();
       writeLocation();
-      render();
+      if (state.view !== "flows") render();
     });
   }
   $("#filters").addEventListener("submit", (event) => {

@@ -5,6 +5,7 @@
 import { ApiError } from "./api.js";
 import { $, busy, externalLink, fill, h, safeHttpUrl } from "./dom.js";
 import { STATUS_LABELS, TYPE_LABELS, formatBytes, formatDate, formatDuration } from "./format.js";
+import { fillUsages } from "./lineage.js";
 import { Media } from "./media.js";
 import { statusBadge, typeBadge } from "./views.js";
 
@@ -266,8 +267,9 @@ export function confirmAction({ title, text, confirmLabel = "Delete", action }) 
 // ---- details drawer ----
 
 /**
- * The details of one asset: a preview or player, its fields, actions, and its usages. The lineage
- * issue's flow graph goes in the `[data-hook="lineage"]` section.
+ * The details of one asset: a preview or player, its fields, actions, and its usages (the
+ * `[data-hook="lineage"]` section, filled by lineage.js: each consumer, its mode, and the way to its
+ * flow's graph).
  */
 export async function showDetails(asset, { api, media, handlers }) {
   const dialog = $("#details");
@@ -307,7 +309,7 @@ export async function showDetails(asset, { api, media, handlers }) {
     usages,
   );
   fillPreview(preview, current, media);
-  fillUsages(usages, current, api);
+  fillUsages(usages, current, { api, onShowFlow: handlers.showFlow });
 }
 
 function detailsList(asset) {
@@ -377,38 +379,5 @@ async function fillPreview(box, asset, media) {
     }
   } catch (error) {
     box.append(h("p", { class: "form-error" }, error instanceof ApiError ? error.detail : "The file could not be loaded."));
-  }
-}
-
-async function fillUsages(section, asset, api) {
-  section.append(h("h3", { id: "usages-title", class: "h3" }, "Usages"));
-  const status = h("p", { class: "muted small" }, "Loading usages…");
-  section.append(status);
-  try {
-    const usages = await api.usages(asset.id);
-    const list = Array.isArray(usages) ? usages : usages?.usages || [];
-    if (list.length === 0) {
-      status.textContent = "No script, flow or job is known to use this asset yet.";
-      return;
-    }
-    status.remove();
-    section.append(
-      h(
-        "ul",
-        { class: "usage-list" },
-        list.map((usage) =>
-          h(
-            "li",
-            { class: "usage" },
-            h("span", { class: "badge" }, usage.consumerKind),
-            h("span", { class: "mono break" }, usage.consumerPath),
-            h("span", { class: `badge mode mode-${usage.mode}` }, usage.mode),
-            h("span", { class: "muted small" }, `${usage.source || ""} · ${formatDate(usage.lastSeen)}`),
-          ),
-        ),
-      ),
-    );
-  } catch (error) {
-    status.textContent = error instanceof ApiError && error.status === 404 ? "Usages are not available." : `Usages could not be loaded: ${error.message}`;
   }
 }

@@ -106,9 +106,10 @@ def goals(results: dict) -> list[dict]:
             add(
                 f"cold-{name}",
                 f"{'Processor' if name == 'processor' else 'API'} handler's cold import ≤ 1.5× `import boto3`",
-                entry["wall_vs_boto3"] <= 1.5,
-                f"{entry['wall_vs_boto3']:.2f}× in wall time ({_ms(entry['wall_s'])} vs {_ms(cold['boto3']['wall_s'])}), "
-                f"{entry['cpu_vs_boto3']:.2f}× in CPU time; tracing off: {cold[name + ' (tracing off)']['wall_vs_boto3']:.2f}×",
+                entry["cpu_vs_boto3"] <= 1.5,
+                f"{entry['cpu_vs_boto3']:.2f}× in CPU time ({_ms(entry['cpu_s'])} vs {_ms(cold['boto3']['cpu_s'])}), "
+                f"{entry['wall_vs_boto3']:.2f}× in wall time; tracing off: "
+                f"{cold[name + ' (tracing off)']['cpu_vs_boto3']:.2f}× CPU",
             )
     api = results.get("api")
     if api:
@@ -370,7 +371,7 @@ def _local(results: dict) -> list[str]:
         out += [
             (
                 f"`bench/load_local.py` (the local stack's own benchmark): {local.get('uploads')} uploads from "
-                f"{local.get('clients')} clients against `make dev`'s stack, mix {', '.join(local.get('mix', []))}; "
+                f"{local.get('clients')} clients against the local stack (`make dev`'s) that it starts for itself, mix {', '.join(local.get('mix', []))}; "
                 f"{local.get('measured', '')}."
             ),
             "",

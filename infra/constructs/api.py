@@ -94,7 +94,9 @@ class Api(Construct):
                 "TROVE_PUBLIC_URL": public_url,
                 "MAGIC": MAGIC_FILE,
             },
-            layers=[layers.deps],
+            # POST /api/v2/upload-asset runs the processor's code on the request's file: the same
+            # libraries (FFmpeg included) and the same S3 rights as the processor.
+            layers=[layers.deps, layers.ffmpeg],
         )
         self._grant(storage)
         self.http_api = apigw.HttpApi(
@@ -197,3 +199,7 @@ class Api(Construct):
         handler.allow_objects("PresignDownloads", ["s3:GetObject"], bucket, [uploads, thumbnails])
         # DELETE of an asset removes its file and its thumbnail.
         handler.allow_objects("DeleteAssetObjects", ["s3:DeleteObject"], bucket, [uploads, thumbnails])
+        # The multipart upload path processes the file in the request: it writes the thumbnail and
+        # must tell a missing upload (404) from a refusal, like the processor.
+        handler.allow_objects("WriteThumbnails", ["s3:PutObject"], bucket, [thumbnails])
+        handler.allow_listing("ListUploads", bucket, uploads)

@@ -59,15 +59,7 @@ class Processing(Construct):
         self.handler.allow_objects(
             "ReadAndDeleteUploads", ["s3:GetObject", "s3:DeleteObject"], storage.bucket, [uploads]
         )
-        # Without s3:ListBucket, S3 answers a HEAD of a missing key with 403, which the pipeline
-        # cannot tell from a real refusal and would retry until the DLQ; with it, 404 ("gone"). S3
-        # checks the missing key as the listing's s3:prefix, so the grant stays within uploads/.
-        self.handler.allow(
-            "ListUploads",
-            ["s3:ListBucket"],
-            [storage.bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": f"{uploads}*"}},
-        )
+        self.handler.allow_listing("ListUploads", storage.bucket, uploads)
         self.handler.allow_objects(
             "WriteThumbnails", ["s3:PutObject", "s3:DeleteObject"], storage.bucket, [thumbnails]
         )

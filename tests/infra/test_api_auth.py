@@ -136,14 +136,15 @@ def test_functions_get_the_resource_names_through_the_settings_variables(synthes
         assert f'"{variable}"' in read_by_settings, f"{variable} is not a variable settings.py reads"
 
 
-def test_the_api_function_has_the_deps_layer_and_the_processor_both(synthesized: Synthesized) -> None:
+def test_both_functions_have_the_deps_and_ffmpeg_layers(synthesized: Synthesized) -> None:
+    """The API runs the processor's code too, for POST /api/v2/upload-asset."""
     # given
     stack = synthesized.stack
     deps = {"Ref": synthesized.logical_id(stack.layers.deps)}
     ffmpeg = {"Ref": synthesized.logical_id(stack.layers.ffmpeg)}
 
     # then
-    assert _function(synthesized, stack.api.handler)["Layers"] == [deps]
+    assert _function(synthesized, stack.api.handler)["Layers"] == [deps, ffmpeg]
     assert _function(synthesized, stack.processing.handler)["Layers"] == [deps, ffmpeg]
 
 

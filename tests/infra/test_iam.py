@@ -114,6 +114,8 @@ def test_the_api_may_presign_and_delete_under_the_two_prefixes_only(
         ("s3:GetObject", thumbnails),  # presigned GET of the thumbnail
         ("s3:DeleteObject", uploads),
         ("s3:DeleteObject", thumbnails),
+        ("s3:PutObject", thumbnails),  # POST /api/v2/upload-asset thumbnails in the request
+        ("s3:ListBucket", f"<{names['bucket']}.Arn>"),  # a missing upload is a 404, not a 403
     }
     assert grants(statements, "sqs") == set()
 

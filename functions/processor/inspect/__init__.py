@@ -20,7 +20,7 @@ import io
 from functions.core.media import AssetType, MediaFormat
 from functions.processor.inspect.model import Broken, Inspection, MediaError, Rejected
 from functions.processor.inspect.polyglot import check_single_format
-from functions.processor.inspect.sniff import SNIFF_BYTES, check_declared, check_size, sniff
+from functions.processor.inspect.sniff import SNIFF_BYTES, check_declared, check_size, id3v2_length, sniff
 from functions.processor.inspect.source import RangedObjectReader, Source, open_source
 
 __all__ = [
@@ -46,7 +46,12 @@ def examine(source: Source, declared_type: AssetType, declared_format: str) -> t
     check_size(size)
     stream.seek(0)
     head = stream.read(SNIFF_BYTES)
-    media = check_declared(sniff(head), declared_type, declared_format)
+    signature = head
+    if tag_length := id3v2_length(head):
+        # What follows a large ID3 tag (cover art) says what the audio is.
+        stream.seek(tag_length)
+        signature = stream.read(SNIFF_BYTES)
+    media = check_declared(sniff(signature), declared_type, declared_format)
     check_single_format(stream, size, head, media)
     stream.seek(0)
     return media, inspect(media, stream)

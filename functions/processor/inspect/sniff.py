@@ -30,6 +30,18 @@ def check_size(size: int, limit: int = MAX_UPLOAD_BYTES) -> None:
         raise Rejected(too_large_message(limit))
 
 
+def id3v2_length(head: bytes) -> int:
+    """How many bytes an ID3v2 tag at the start takes (0 if none). MP3s carry cover art there, so the
+    audio whose signature libmagic needs can start far past the first SNIFF_BYTES."""
+    if len(head) < 10 or head[:3] != b"ID3" or any(byte & 0x80 for byte in head[6:10]):
+        return 0
+    size = 0
+    for byte in head[6:10]:  # "synchsafe": 7 bits per byte
+        size = size << 7 | byte
+    has_footer = bool(head[5] & 0x10)
+    return 10 + size + (10 if has_footer else 0)
+
+
 def sniff(head: bytes) -> MediaFormat:
     """The allowed format the first bytes belong to; anything else is Rejected with libmagic's MIME type."""
     detected = magic.from_buffer(head, mime=True)

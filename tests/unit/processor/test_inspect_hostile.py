@@ -227,3 +227,22 @@ def test_aws_error_in_the_middle_of_inspecting_propagates_as_itself(
 
         # then: the AWS error itself, never a MediaError, so the message is retried
         assert raised.value is error
+
+
+def test_an_mp3_with_cover_art_past_the_first_sniffed_bytes_is_still_an_mp3():
+    # given: an ID3v2.3 tag carrying 100 KB of "cover art" before the first audio frame
+    from functions.processor.inspect import examine
+    from functions.core.media import AssetType
+    from tests.media.generate import mp3
+
+    art = b"\x00image/jpeg\x00\x03\x00" + b"\xff\xd8" + bytes(100_000)
+    frame = b"APIC" + len(art).to_bytes(4, "big") + b"\x00\x00" + art
+    synchsafe = bytes((len(frame) >> shift) & 0x7F for shift in (21, 14, 7, 0))
+    tagged = b"ID3\x03\x00\x00" + synchsafe + frame + mp3()
+
+    # when
+    media, inspection = examine(tagged, AssetType.AUDIO, "mp3")
+
+    # then
+    assert media.format == "mp3"
+    assert inspection.duration == pytest.approx(3.0, abs=0.1)

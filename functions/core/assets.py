@@ -211,7 +211,7 @@ def list_assets(
     return Page(items=items, next_cursor=_encode_cursor(items[-1]) if has_more and items else None)
 
 
-def _save_with_retries(identity: Identity, raw_id: str, change) -> AssetModel:  # noqa: ANN001
+def _save_with_retries(identity: Identity, raw_id: str, change) -> AssetModel:
     """Apply `change` to the newest version; a concurrent write (the processor) makes us re-read and retry."""
     for _ in range(_OPTIMISTIC_RETRIES):
         item = get_owned(identity, raw_id, "change")

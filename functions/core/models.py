@@ -120,11 +120,11 @@ class AssetModel(Model):
         self.owner_todo = owner_scoped(self.owner, self.todo_id) if self.todo_id else None
         self.owner_type = owner_scoped(self.owner, self.asset_type)
 
-    def save(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201 - pynamodb's own signature
+    def save(self, *args, **kwargs):
         self.refresh_index_keys()
         return super().save(*args, **kwargs)
 
 
 def asset_index(name: str) -> GlobalSecondaryIndex:
     """The index bound to AssetModel (pynamodb binds a copy of each index to its model class)."""
-    return AssetModel._indexes[name]  # noqa: SLF001 - pynamodb's registry of bound indexes
+    return AssetModel._indexes[name]

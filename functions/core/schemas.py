@@ -181,7 +181,7 @@ class DeleteResponse(BaseModel):
     message: str
 
 
-def to_asset(item, base_url: str) -> BaseAsset:  # noqa: ANN001 - an AssetModel; kept import-light
+def to_asset(item, base_url: str) -> BaseAsset:
     """The record as the API shows it: seed 002's fields for its type, URLs on the API's own base."""
     file_url = f"{base_url}/api/v2/assets/{item.id}"
     thumbnail_url = f"{file_url}/thumbnail" if item.thumbnail_key else None

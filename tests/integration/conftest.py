@@ -25,14 +25,14 @@ def aws() -> Iterator[None]:
         from functions.lineage.usages import UsageModel
 
         for model in (AssetModel, UsageModel):  # deleting an asset reads its usages
-            model._connection = None  # a fresh connection inside this mock  # noqa: SLF001
+            model._connection = None  # a fresh connection inside this mock
             model.create_table(wait=True)
         boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=get_settings().bucket_name)
         yield
 
 
 @pytest.fixture
-def s3(aws: None):  # noqa: ANN201
+def s3(aws: None):
     return boto3.client("s3", region_name="us-east-1")
 
 
@@ -49,7 +49,7 @@ class ApiResponse:
     headers: dict[str, str]
     body: str
 
-    def json(self) -> Any:  # noqa: ANN401
+    def json(self) -> Any:
         return json.loads(self.body)
 
 
@@ -69,7 +69,7 @@ def http_event(
     path: str,
     *,
     user: str | None = "user-a",
-    body: Any = None,  # noqa: ANN401
+    body: Any = None,
     query: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict:
@@ -101,7 +101,7 @@ def api(aws: None) -> Api:
     """Call the API handler the way API Gateway would: `api("GET", "/api/v2/assets", user="user-b")`."""
     from functions.api.handler import lambda_handler
 
-    def call(method: str, path: str, **kwargs: Any) -> ApiResponse:  # noqa: ANN401
+    def call(method: str, path: str, **kwargs: Any) -> ApiResponse:
         raw = lambda_handler(http_event(method, path, **kwargs), LambdaContext())
         headers = {key.lower(): value for key, value in (raw.get("headers") or {}).items()}
         return ApiResponse(status=int(raw["statusCode"]), headers=headers, body=raw.get("body") or "")
@@ -116,7 +116,7 @@ UPLOAD = {"name": "logo.png", "type": "image", "format": "png", "size": 51200}
 def upload(api: Api) -> Callable[..., dict]:
     """Start an upload as `user` and return the created asset JSON."""
 
-    def start(user: str = "user-a", **fields: Any) -> dict:  # noqa: ANN401
+    def start(user: str = "user-a", **fields: Any) -> dict:
         response = api("POST", "/api/v2/uploads", user=user, body={**UPLOAD, **fields})
         assert response.status == 201, response.body
         return response.json()["asset"]
@@ -125,12 +125,12 @@ def upload(api: Api) -> Callable[..., dict]:
 
 
 @pytest.fixture
-def make_ready(s3, bucket: str) -> Callable[..., None]:  # noqa: ANN001
+def make_ready(s3, bucket: str) -> Callable[..., None]:
     """Put bytes (and a thumbnail) where the processor would, and settle the record as `ready`."""
     from functions.core import storage
     from functions.core.models import AssetModel
 
-    def settle(asset_id: str, *, body: bytes = b"\x89PNG\r\n\x1a\n", thumbnail: bool = True, **fields: Any) -> None:  # noqa: ANN401
+    def settle(asset_id: str, *, body: bytes = b"\x89PNG\r\n\x1a\n", thumbnail: bool = True, **fields: Any) -> None:
         s3.put_object(Bucket=bucket, Key=storage.upload_key(asset_id), Body=body)
         item = AssetModel.get(asset_id)
         item.status = "ready"

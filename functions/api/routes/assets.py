@@ -41,10 +41,10 @@ def _redirect(location: str) -> Response[None]:
 def list_assets(
     user: CurrentUser,
     base: BaseUrl,
-    clientId: Annotated[LinkId | None, Query()] = None,  # noqa: N803 - the seed's query names
-    campaignId: Annotated[LinkId | None, Query()] = None,  # noqa: N803
-    projectId: Annotated[LinkId | None, Query()] = None,  # noqa: N803
-    todoId: Annotated[LinkId | None, Query()] = None,  # noqa: N803
+    clientId: Annotated[LinkId | None, Query()] = None,
+    campaignId: Annotated[LinkId | None, Query()] = None,
+    projectId: Annotated[LinkId | None, Query()] = None,
+    todoId: Annotated[LinkId | None, Query()] = None,
     asset_type: Annotated[FileAssetType | None, Query()] = None,
     tag: Annotated[Tag | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=assets.MAX_LIST_LIMIT)] = assets.DEFAULT_LIST_LIMIT,
@@ -73,7 +73,7 @@ def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl) -> Asset:
         409: {"description": "The file is not ready yet"},
     },
 )
-def get_asset(  # noqa: ANN201 - 200 JSON or 302
+def get_asset(
     asset_id: str, user: CurrentUser, base: BaseUrl, request: Request, x_trove_consumer: ConsumerHeader = None
 ):
     accept = request.resolved_event.headers.get("accept") or ""

@@ -11,7 +11,7 @@ from functions.core import storage
 MISSING_ID = "0b5c1f7e-9a3d-4c4e-8f55-2b1d6a7c9e01"
 
 
-def ids(response) -> list[str]:  # noqa: ANN001
+def ids(response) -> list[str]:
     return [asset["id"] for asset in response.json()]
 
 

@@ -15,7 +15,7 @@ ROUTES = [
 
 
 @pytest.fixture
-def a_ready_asset(upload, make_ready) -> dict:  # noqa: ANN001
+def a_ready_asset(upload, make_ready) -> dict:
     asset = upload(user="user-a", clientId="shared-client", campaignId="shared-campaign", tags=["shared"])
     make_ready(asset["id"])
     return asset

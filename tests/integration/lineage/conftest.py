@@ -25,10 +25,10 @@ def scan(api: Api) -> Callable[..., ApiResponse]:
 
 
 @pytest.fixture
-def ready_asset(upload, make_ready) -> Callable[..., dict]:  # noqa: ANN001
+def ready_asset(upload, make_ready) -> Callable[..., dict]:
     """A ready image of `user`, as the API showed it on upload."""
 
-    def create(user: str = "user-a", **fields: Any) -> dict:  # noqa: ANN401
+    def create(user: str = "user-a", **fields: Any) -> dict:
         asset = upload(user=user, **fields)
         make_ready(asset["id"])
         return asset

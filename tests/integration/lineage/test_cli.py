@@ -17,7 +17,7 @@ from tests.integration.lineage.helpers import brief, trove, used_by
 REFUSED = "expired-token"
 
 
-def api_transport(api) -> cli.Transport:  # noqa: ANN001
+def api_transport(api) -> cli.Transport:
     """The CLI's requests handed to the API handler as API Gateway would, the bearer token as the user."""
 
     def send(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
@@ -29,7 +29,7 @@ def api_transport(api) -> cli.Transport:  # noqa: ANN001
 
 
 @pytest.fixture
-def scripts(tmp_path: Path, ready_asset) -> tuple[Path, dict]:  # noqa: ANN001
+def scripts(tmp_path: Path, ready_asset) -> tuple[Path, dict]:
     asset = ready_asset()
     files = {
         "etl/extract.py": f'import wmill\nframe = wmill.load_s3_file("{trove(asset)}")\n',
@@ -93,11 +93,11 @@ def test_a_clean_folder_exits_0(api, tmp_path):
 
 
 @pytest.fixture
-def http_api(api) -> Iterator[str]:  # noqa: ANN001
+def http_api(api) -> Iterator[str]:
     """The API handler behind a real HTTP server on 127.0.0.1, so the CLI's own urllib transport runs."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             headers = dict(self.headers.items())
             user = headers["Authorization"].removeprefix("Bearer ")

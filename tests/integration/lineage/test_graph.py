@@ -9,7 +9,7 @@ from tests.integration.lineage.helpers import trove
 CONSUMER = "X-Trove-Consumer"
 
 
-def graph(api, path: str, user: str = "user-a") -> dict:  # noqa: ANN001
+def graph(api, path: str, user: str = "user-a") -> dict:
     response = api("GET", "/api/v2/flows/graph", user=user, query={"path": path})
     assert response.status == 200, response.body
     return response.json()

@@ -24,7 +24,7 @@ def sqs_event(key: str, receive_count: int = 1, template: str = "processor/uploa
 
 
 @pytest.fixture
-def deliver(aws) -> Callable[..., dict]:  # noqa: ANN001
+def deliver(aws) -> Callable[..., dict]:
     """Hand the processor handler one S3 notification for `key`, as Lambda's SQS poller would."""
     from functions.processor.handler import lambda_handler
 
@@ -35,7 +35,7 @@ def deliver(aws) -> Callable[..., dict]:  # noqa: ANN001
 
 
 @pytest.fixture
-def uploaded(upload, s3, bucket, corpus) -> Callable[..., dict]:  # noqa: ANN001
+def uploaded(upload, s3, bucket, corpus) -> Callable[..., dict]:
     """A pending asset declared as `declared_type`/`declared_format` whose bytes are the corpus sample `name`."""
 
     def put(name: str, declared_type: str, declared_format: str, user: str = "user-a") -> dict:
@@ -48,7 +48,7 @@ def uploaded(upload, s3, bucket, corpus) -> Callable[..., dict]:  # noqa: ANN001
 
 
 @pytest.fixture
-def record(api) -> Callable[[str], dict]:  # noqa: ANN001
+def record(api) -> Callable[[str], dict]:
     def read(asset_id: str, user: str = "user-a") -> dict:
         return api("GET", f"/api/v2/assets/{asset_id}", user=user, headers={"Accept": "application/json"}).json()
 

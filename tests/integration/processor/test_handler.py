@@ -152,7 +152,7 @@ def test_the_s3_test_event_is_ignored(aws):
     assert result == {"batchItemFailures": []}
 
 
-def _fail_s3_get_object(s3_client, times: int) -> None:  # noqa: ANN001
+def _fail_s3_get_object(s3_client, times: int) -> None:
     """Make the processor's S3 client throttle its next `times` GetObject calls (botocore's own hook)."""
     failures = [times]
 
@@ -165,7 +165,7 @@ def _fail_s3_get_object(s3_client, times: int) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def processor_s3(aws):  # noqa: ANN001, ANN201
+def processor_s3(aws):
     from functions.core.settings import get_settings
     from functions.core.storage import s3_client
 
@@ -199,7 +199,7 @@ def test_a_dynamodb_error_reports_the_record_and_the_retry_settles_it(deliver, u
     asset = uploaded("photo.jpg", "image", "jpg")
     send, throttled = Connection.dispatch, []
 
-    def throttle_first_update(self, operation_name, operation_kwargs):  # noqa: ANN001, ANN202
+    def throttle_first_update(self, operation_name, operation_kwargs):
         if operation_name == "UpdateItem" and not throttled:
             throttled.append(operation_name)
             raise UpdateError("Throttled", cause=ClientError({"Error": {"Code": "ThrottlingException"}}, "UpdateItem"))

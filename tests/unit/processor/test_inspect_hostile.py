@@ -231,8 +231,8 @@ def test_aws_error_in_the_middle_of_inspecting_propagates_as_itself(
 
 def test_an_mp3_with_cover_art_past_the_first_sniffed_bytes_is_still_an_mp3():
     # given: an ID3v2.3 tag carrying 100 KB of "cover art" before the first audio frame
-    from functions.processor.inspect import examine
     from functions.core.media import AssetType
+    from functions.processor.inspect import examine
     from tests.media.generate import mp3
 
     art = b"\x00image/jpeg\x00\x03\x00" + b"\xff\xd8" + bytes(100_000)

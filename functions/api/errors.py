@@ -7,11 +7,13 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
 from functions.api.resolver import app
 from functions.core import errors
 from functions.core.observability import logger
+from functions.core.storage import StorageError
 
 STATUS_BY_ERROR: dict[type[errors.TroveError], HTTPStatus] = {
     errors.InvalidInput: HTTPStatus.BAD_REQUEST,
@@ -52,6 +54,16 @@ def handle_invalid_request(error: RequestValidationError) -> Response:
 def handle_store_error(error: PynamoDBException) -> Response:
     logger.exception("DynamoDB call failed")
     return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "The asset store is unavailable; try again")
+
+
+@app.exception_handler(ClientError)
+@app.exception_handler(BotoCoreError)
+@app.exception_handler(StorageError)
+def handle_storage_error(error: Exception) -> Response:
+    # S3 throttled, failed or was unreachable after the SDK's own retries: every route that touches
+    # S3 (presigning is local and never gets here) is safe to repeat, so say so rather than crash.
+    logger.exception("S3 call failed")
+    return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "File storage is unavailable; try again")
 
 
 @app.not_found

@@ -53,6 +53,9 @@ def process_upload(key: str, settings: Settings, s3: S3Client | None = None) -> 
         size, etag = head
         if item.status != AssetStatus.PENDING:
             if item.etag is None or item.etag == etag:
+                if item.status == AssetStatus.REJECTED:
+                    # Settled, but deleting its bytes failed (the reason this message came back): finish.
+                    storage.delete_objects([key, storage.thumbnail_key(asset_id)], settings, s3)
                 return Outcome(asset_id, "skipped", f"already {item.status}")
             if not _reopen(item, settings, s3):
                 continue  # the record changed meanwhile: look again

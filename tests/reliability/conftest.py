@@ -93,12 +93,12 @@ class World:
 
         return lambda_handler(sqs_event(key, receive_count), LambdaContext())
 
-    def keys(self) -> list[str]:
+    def object_keys(self) -> list[str]:
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
         return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
     def orphans(self) -> list[str]:
-        return orphan_keys(self.keys())
+        return orphan_keys(self.object_keys())
 
 
 def orphan_keys(keys: list[str]) -> list[str]:

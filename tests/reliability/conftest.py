@@ -162,3 +162,38 @@ def processor_s3(aws):  # noqa: F811
 
 def presigned_params(location: str) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(location).query))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The local stack, for the e2e tests (marked e2e and grouped "local_stack"): one per worker session
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    """`python -m infra.local` on free ports (infra.local.harness), quick retries of failed messages."""
+    from infra.local.harness import StackProcess
+
+    process = StackProcess(tmp_path_factory.mktemp("reliability-stack"), retry_after=1)
+    try:
+        process.start()
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    yield process
+    assert process.stop() == 0, f"the local stack did not stop cleanly:\n{process.log_tail()}"
+
+
+@pytest.fixture(scope="session")
+def stack_client(stack):
+    """`stack_client("alice")`: a user of the running stack, with a token from POST /local/token."""
+    from infra.local.harness import Client
+
+    return lambda user: Client(stack.url, user)
+
+
+@pytest.fixture(scope="session")
+def stack_s3(stack):
+    """Straight to moto's S3, behind the API's back."""
+    return boto3.client(
+        "s3", region_name="us-east-1", endpoint_url=stack.state["moto"],
+        aws_access_key_id="local", aws_secret_access_key="local",
+    )

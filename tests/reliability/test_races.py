@@ -56,7 +56,7 @@ def hold_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Gate], None
     return lambda operation, gate: gates.__setitem__(operation, gate)
 
 
-def hold_s3(client, operation: str, gate: Gate, after: bool = False) -> None:  # noqa: ANN001
+def hold_s3(client, operation: str, gate: Gate, after: bool = False) -> None:
     """The gate's thread stops before (or right after) that S3 call of `client`."""
     client.meta.events.register(f"{'after' if after else 'before'}-call.s3.{operation}", lambda **_: gate.hold())
 
@@ -68,14 +68,14 @@ def in_thread(name: str, work: Callable[[], object]) -> tuple[threading.Thread, 
     return thread, result
 
 
-def pending_with_bytes(world: World, upload, corpus, sample: str = "photo.jpg", **fields: object) -> dict:  # noqa: ANN001
+def pending_with_bytes(world: World, upload, corpus, sample: str = "photo.jpg", **fields: object) -> dict:
     data = corpus[sample].read_bytes()
     asset = upload(name=sample, size=len(data), type="image", format="jpg", **fields)
     world.s3.put_object(Bucket=world.bucket, Key=f"uploads/{asset['id']}", Body=data)
     return asset
 
 
-def note(ledger, case: str, problems: list[str], **figures: object) -> None:  # noqa: ANN001
+def note(ledger, case: str, problems: list[str], **figures: object) -> None:
     ledger("races").record(case, passed=not problems, problems="; ".join(problems), **figures)
     assert not problems, problems
 

@@ -1,5 +1,6 @@
-"""The hostile corpus (hostile.py) through the API and the processor: each case ends in the
-documented terminal status or a 4xx, with 0 wrongly accepted, 0 crashes, 0 left pending and
+"""The hostile corpus (hostile.py) through the API and the processor (the presigned flow, and the
+files again through the multipart POST /api/v2/upload-asset): each case ends in the documented
+terminal status or a 4xx, with 0 wrongly accepted, 0 crashes, 0 left pending and
 0 orphan objects, checked case by case; the figures go to the ledger (area "hostile")."""
 
 from __future__ import annotations
@@ -193,3 +194,77 @@ def _name_kept_as_text(world: World, asset: dict, name: str) -> list[str]:
     if not SAFE_DISPOSITION.match(disposition):
         problems.append(f"unsafe disposition {disposition!r}")
     return problems
+
+
+# ---- the same files through POST /api/v2/upload-asset (multipart, processed before the answer) ----
+
+# What the multipart path answers where it differs from the presigned one: it has no declared size
+# (the bytes are the size), and its limit is what API Gateway carries (413 above 4 MB).
+MULTIPART_EXPECT = {
+    "declared-over-limit": frozenset({201}),  # 50 MB + 1 was only declared; the bytes are a small PNG
+    "sent-over-limit": frozenset({413}),  # Content-Length says 50 MB + 1: refused before reading
+}
+MULTIPART_SKIP = {"content-type-header-injection"}  # a CR LF cannot be sent inside a part's header
+MULTIPART_CASES = [case for case in FILE_CASES if case.id not in MULTIPART_SKIP]
+
+
+def _multipart_expect(case: FileCase) -> frozenset[int]:
+    if case.id in MULTIPART_EXPECT:
+        return MULTIPART_EXPECT[case.id]
+    return frozenset({201}) if case.expect == {READY} else frozenset({400})
+
+
+@pytest.mark.parametrize("case", MULTIPART_CASES, ids=lambda case: case.id)
+def test_hostile_file_through_multipart(world: World, ledger, case: FileCase):
+    # given
+    from urllib3 import encode_multipart_formdata
+
+    from functions.core import media
+
+    declared = media.by_format(case.format)
+    part_type = case.content_type or (declared.mime_types[0] if declared else "application/octet-stream")
+    body, content_type = encode_multipart_formdata([("file", (case.declared_name, case.data(), part_type))])
+    length = str(case.size_only) if case.size_only else str(len(body))
+    listed_before = _listed(world)
+
+    # when
+    started = time.monotonic()
+    answer = world.api("POST", "/api/v2/upload-asset", base64_body=body,
+                       headers={"content-type": content_type, "content-length": length})
+    seconds = time.monotonic() - started
+
+    # then
+    expected = _multipart_expect(case)
+    problems: list[str] = []
+    crash = answer.status >= 500
+    if answer.status not in expected:
+        problems.append(f"answered {answer.status} {answer.body[:200]}, expected {sorted(expected)}")
+    outcome = f"HTTP {answer.status}"
+    if answer.status == 201:
+        asset = answer.json()
+        outcome = f"HTTP 201 {asset['status']}"
+        if asset["status"] != READY:
+            problems.append(f"201 with status {asset['status']}")
+        if case.stored_format and asset["format"] != case.stored_format:
+            problems.append(f"stored as {asset['format']}")
+    elif answer.status < 500:
+        declaration_only = case.expect == {HTTP_4XX}  # its reason is about the JSON declaration
+        reason = case.reason.lower()
+        if reason and not declaration_only and answer.status == 400 and reason not in answer.json()["detail"].lower():
+            problems.append(f"detail {answer.json()['detail']!r} lacks {case.reason!r}")
+        if _listed(world) != listed_before:
+            problems.append("a refused upload left a record")
+    orphans = world.orphans()
+    if orphans:
+        problems.append(f"orphan objects: {orphans}")
+    wrongly_accepted = answer.status == 201 and 201 not in expected
+    ledger("hostile").record(
+        f"multipart/{case.id}", passed=not problems, category=f"{case.category} (multipart)", what=case.what,
+        declared=f"{part_type} {case.declared_name}", expected=" or ".join(map(str, sorted(expected))),
+        outcome=outcome, reason=(answer.json().get("detail", "") if answer.status != 201 else "")[:120],
+        seconds=round(seconds, 3), wrongly_accepted=int(wrongly_accepted), crash=int(crash), pending=0,
+        orphans=len(orphans), problems="; ".join(problems),
+    )
+    for key in orphans:
+        world.s3.delete_object(Bucket=world.bucket, Key=key)
+    assert not problems, problems

@@ -109,7 +109,7 @@ def _state_of_a(world: World, a: Tenant) -> str:
     parts.append(_as_a(world, "GET", "/api/v2/assets?limit=100").body)
     parts.append(_as_a(world, "GET", f"/api/v2/assets/{a.ids['image']}/usages").body)
     parts.append(_as_a(world, "GET", f"/api/v2/flows/graph?path={A_FLOW}").body)
-    parts.append(json.dumps(sorted(key for key in world if any(i in key for i in a.ids.values()))))
+    parts.append(json.dumps(sorted(key for key in world.object_keys() if any(i in key for i in a.ids.values()))))
     return "\n".join(parts)
 
 

@@ -19,17 +19,26 @@ from functions.core import topology
 ACCESS_LOG_RETENTION_DAYS = 90
 
 
+def private_bucket(scope: Construct, construct_id: str, **options: object) -> s3.Bucket:
+    """A bucket with what every Trove bucket has: no public access, encryption at rest, TLS only."""
+    return s3.Bucket(
+        scope,
+        construct_id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        **options,
+    )
+
+
 class AccessLogs(Construct):
     """The bucket S3 server access logs and CloudFront standard logs go to."""
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             # CloudFront standard logging writes with an ACL, so ACLs cannot be disabled here.
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[
@@ -71,13 +80,10 @@ class Storage(Construct):
 
     def _bucket(self, access_logs: s3.IBucket, web_origins: Sequence[str]) -> s3.Bucket:
         spec = topology.BUCKET
-        return s3.Bucket(
+        return private_bucket(
             self,
             "AssetsBucket",
             # Bucket names are global: CloudFormation names it, the functions get it as TROVE_BUCKET.
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="s3/assets/",

@@ -24,6 +24,7 @@ from constructs import Construct
 from functions.core import topology
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.function import LOG_RETENTION
+from infra.constructs.storage import private_bucket
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 CONFIG_FILE = topology.WEB_CONFIG_FILE
@@ -36,12 +37,9 @@ WEB_EXCLUDES = [CONFIG_FILE, "tests/*", "*.md", "node_modules/*", ".*"]
 class Web(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, access_logs: s3.IBucket) -> None:
         super().__init__(scope, construct_id)
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="s3/web/",

@@ -1,4 +1,5 @@
-"""The whole service in one process on 127.0.0.1: moto, the front, the poller; started and stopped together."""
+"""The whole service in one process on 127.0.0.1: moto, the front, the poller and the expiry sweep;
+started and stopped together."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from infra.local.front import HOST, Front
 from infra.local.poller import Poller
 from infra.local.provision import provision
 from infra.local.runtime import configure_environment
+from infra.local.sweep import PeriodicSweep
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class LocalStack:
         self.front: Front | None = None
         self.front_thread: threading.Thread | None = None
         self.poller: Poller | None = None
+        self.sweeper: PeriodicSweep | None = None
 
     def start(self) -> dict:
         """Start everything and return what `invoke` and the banner need to know (also saved to the state file)."""
@@ -51,6 +54,8 @@ class LocalStack:
         provisioned = provision(settings, browser_origins(self.front.url))
         self.poller = Poller(provisioned.queue, settings, self.options.retry_after)
         self.poller.start()
+        self.sweeper = PeriodicSweep(moto_url, settings.bucket_name)
+        self.sweeper.start()
         self.front_thread = threading.Thread(target=self.front.serve_forever, name="front")
         self.front_thread.start()
         addresses = {
@@ -75,6 +80,8 @@ class LocalStack:
             self.front.server_close()
         if self.poller:
             self.poller.stop()
+        if self.sweeper:
+            self.sweeper.stop()
         if self.moto:
             self.moto.stop()
         self.options.state_file.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,9 @@ log = logging.getLogger("local.sweep")
 
 PENDING = "pending"
 TTL_ATTRIBUTE = topology.ASSETS_TABLE.ttl_attribute
+# How often `make dev` sweeps: records expire after a day and strays after a presign's life, so
+# a minute keeps the local stack as tidy as TTL keeps AWS.
+SWEEP_EVERY_SECONDS = 60
 STRAY_AFTER = timedelta(seconds=topology.PRESIGN_EXPIRY_SECONDS)
 
 
@@ -152,6 +156,31 @@ def clients(moto_url: str) -> tuple[Any, Any]:
         boto3.client("dynamodb", endpoint_url=moto_url, **credentials),
         boto3.client("s3", endpoint_url=moto_url, **credentials),
     )
+
+
+class PeriodicSweep(threading.Thread):
+    """`make dev`'s stand-in for TTL: a sweep every `every` seconds until stopped."""
+
+    def __init__(self, moto_url: str, bucket: str, every: float = SWEEP_EVERY_SECONDS) -> None:
+        super().__init__(name="sweep", daemon=True)
+        self.dynamodb, self.s3 = clients(moto_url)
+        self.bucket = bucket
+        self.every = every
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.wait(self.every):
+            try:
+                report = sweep(self.dynamodb, self.s3, topology.ASSETS_TABLE.name, self.bucket)
+            except Exception:  # a failed pass is logged and the next one tries again
+                log.exception("sweep failed")
+                continue
+            if report.expired_records or report.deleted_objects:
+                log.info("%s", report)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
 
 
 def main(argv: list[str] | None = None) -> int:

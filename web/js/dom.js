@@ -11,25 +11,10 @@ const URL_ATTRIBUTES = new Set(["href", "src", "poster", "action", "formaction",
  */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes || {})) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === "on") {
-      for (const [event, handler] of Object.entries(value)) element.addEventListener(event, handler);
-    } else if (name === "dataset") {
-      Object.assign(element.dataset, value);
-    } else if (name === "text") {
-      element.textContent = String(value);
-    } else if (FORBIDDEN_ATTRIBUTE.test(name)) {
-      throw new Error(`h(): refusing attribute ${name}`);
-    } else if (URL_ATTRIBUTES.has(name.toLowerCase())) {
-      const safe = name === "href" ? safeHttpUrl(value) : safeMediaUrl(value);
-      if (safe) element.setAttribute(name, safe);
-    } else if (value === true) {
-      element.setAttribute(name, "");
-    } else {
-      element.setAttribute(name, String(value));
-    }
-  }
+  setAttributes(element, attributes, (name, value) => {
+    const safe = name === "href" ? safeHttpUrl(value) : safeMediaUrl(value);
+    if (safe) element.setAttribute(name, safe);
+  });
   append(element, children);
   return element;
 }
@@ -43,6 +28,15 @@ const SVG_NS = "http://www.w3.org/2000/svg";
  */
 export function svg(tag, attributes = {}, ...children) {
   const element = document.createElementNS(SVG_NS, tag);
+  setAttributes(element, attributes, (name) => {
+    throw new Error(`svg(): refusing attribute ${name}`);
+  });
+  append(element, children);
+  return element;
+}
+
+/** The rules h() and svg() share; what a URL attribute becomes is theirs to say (`onUrl`). */
+function setAttributes(element, attributes, onUrl) {
   for (const [name, value] of Object.entries(attributes || {})) {
     if (value === undefined || value === null || value === false) continue;
     if (name === "on") {
@@ -51,14 +45,14 @@ export function svg(tag, attributes = {}, ...children) {
       Object.assign(element.dataset, value);
     } else if (name === "text") {
       element.textContent = String(value);
-    } else if (FORBIDDEN_ATTRIBUTE.test(name) || URL_ATTRIBUTES.has(name.toLowerCase())) {
-      throw new Error(`svg(): refusing attribute ${name}`);
+    } else if (FORBIDDEN_ATTRIBUTE.test(name)) {
+      throw new Error(`${element.localName}: refusing attribute ${name}`);
+    } else if (URL_ATTRIBUTES.has(name.toLowerCase())) {
+      onUrl(name, value);
     } else {
       element.setAttribute(name, value === true ? "" : String(value));
     }
   }
-  append(element, children);
-  return element;
 }
 
 export function append(parent, children) {

@@ -164,40 +164,21 @@ export function assetForm(api, asset = null) {
     ),
   );
 
-  return new Promise((resolve) => {
-    let saved = null;
-    const onSubmit = async (event) => {
-      event.preventDefault();
-      showError(errorBox, null);
-      const data = new FormData(form);
-      const values = Object.fromEntries([...data.entries()].map(([name, value]) => [name, String(value).trim()]));
-      if (!values.name) return showError(errorBox, new Error("A name is required."));
-      if (isLink && !safeHttpUrl(values.url)) {
-        return showError(errorBox, new Error("The URL must be an http:// or https:// address."));
-      }
-      const body = asset ? changesOf(asset, values, isLink) : creation(values);
-      if (asset && Object.keys(body).length === 0) {
-        saved = asset;
-        dialog.close("saved");
-        return;
-      }
-      try {
-        saved = await busy(submit, () => (asset ? api.patch(asset.id, body) : api.createLink(body)));
-        dialog.close("saved");
-      } catch (error) {
-        showError(errorBox, error);
-      }
-    };
-    form.addEventListener("submit", onSubmit);
-    dialog.addEventListener(
-      "close",
-      () => {
-        form.removeEventListener("submit", onSubmit);
-        resolve(saved);
-      },
-      { once: true },
-    );
-    open(dialog, fields.querySelector("input"));
+  return whileOpen(dialog, form, fields.querySelector("input"), null, async (close) => {
+    showError(errorBox, null);
+    const data = new FormData(form);
+    const values = Object.fromEntries([...data.entries()].map(([name, value]) => [name, String(value).trim()]));
+    if (!values.name) return showError(errorBox, new Error("A name is required."));
+    if (isLink && !safeHttpUrl(values.url)) {
+      return showError(errorBox, new Error("The URL must be an http:// or https:// address."));
+    }
+    const body = asset ? changesOf(asset, values, isLink) : creation(values);
+    if (asset && Object.keys(body).length === 0) return close(asset, "saved");
+    try {
+      close(await busy(submit, () => (asset ? api.patch(asset.id, body) : api.createLink(body))), "saved");
+    } catch (error) {
+      showError(errorBox, error);
+    }
   });
 }
 
@@ -239,28 +220,42 @@ export function confirmAction({ title, text, confirmLabel = "Delete", action }) 
   $("#confirm-text").textContent = text;
   ok.textContent = confirmLabel;
   showError(errorBox, null);
+  // The safe choice has the focus.
+  return whileOpen(dialog, form, $("#confirm-cancel"), false, async (close) => {
+    try {
+      await busy(ok, action);
+      close(true, "confirmed");
+    } catch (error) {
+      showError(errorBox, error);
+    }
+  });
+}
+
+/**
+ * Open `dialog` and hand each submit of `form` to `submit(close)` until it closes; resolves with
+ * what `close(result, returnValue)` was given, or `fallback` when the dialog is dismissed.
+ */
+function whileOpen(dialog, form, focus, fallback, submit) {
   return new Promise((resolve) => {
-    let done = false;
-    const onSubmit = async (event) => {
+    let result = fallback;
+    const close = (value, returnValue) => {
+      result = value;
+      dialog.close(returnValue);
+    };
+    const onSubmit = (event) => {
       event.preventDefault();
-      try {
-        await busy(ok, action);
-        done = true;
-        dialog.close("confirmed");
-      } catch (error) {
-        showError(errorBox, error);
-      }
+      submit(close);
     };
     form.addEventListener("submit", onSubmit);
     dialog.addEventListener(
       "close",
       () => {
         form.removeEventListener("submit", onSubmit);
-        resolve(done);
+        resolve(result);
       },
       { once: true },
     );
-    open(dialog, $("#confirm-cancel")); // the safe choice has the focus
+    open(dialog, focus);
   });
 }
 

@@ -22,7 +22,13 @@ else:
 
 
 def upload_key(asset_id: str) -> str:
+    """Where the browser posts the bytes: quarantine, never served."""
     return f"{topology.UPLOADS_PREFIX}{UUID(asset_id)}"
+
+
+def file_key(asset_id: str) -> str:
+    """Where the bytes are served from, once they passed the processor's checks."""
+    return f"{topology.FILES_PREFIX}{UUID(asset_id)}"
 
 
 def thumbnail_key(asset_id: str) -> str:

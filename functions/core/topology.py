@@ -19,11 +19,38 @@ PRESIGN_EXPIRY_SECONDS = 600
 DOWNLOAD_URL_EXPIRY_SECONDS = 300
 # A pending item whose bytes never arrive is removed by DynamoDB TTL after this long.
 PENDING_TTL_SECONDS = 24 * 3600
-# Abandoned objects under uploads/ (a bucket lifecycle rule) go after this many days.
-ABANDONED_UPLOAD_DAYS = 2
+# Objects left under uploads/ (the quarantine: bytes nobody has checked yet, or whose check never
+# finished) and abandoned multipart uploads are removed by a bucket lifecycle rule after this long.
+ABANDONED_UPLOAD_DAYS = 1
 
+# Browsers post to uploads/ (never served); the processor copies bytes that pass its checks to
+# files/ (the only prefix a download URL names) and deletes the upload. Thumbnails are made from
+# checked bytes only.
 UPLOADS_PREFIX = "uploads/"
+FILES_PREFIX = "files/"
 THUMBNAILS_PREFIX = "thumbnails/"
+
+
+@dataclass(frozen=True)
+class InspectionBudget:
+    """What checking one file may cost, enforced by the operating system on the inspection worker:
+    CPU seconds (RLIMIT_CPU), memory (RLIMIT_AS over the worker's idle footprint) and wall-clock
+    seconds (the caller kills the worker). A file over budget is rejected as too costly to process."""
+
+    cpu_seconds: int
+    memory_mb: int
+    wall_seconds: int
+
+
+# Sized from the benchmark and test corpora (docs/reliability.md): every legitimate file passes with
+# margin (the 24 MP camera JPEG needs 0.3 s and 120 MB, a 50 MB PDF page 1 s), and a worker within
+# budget fits the 512 MB API function beside its parent.
+INSPECTION_BUDGETS: dict[str, InspectionBudget] = {
+    "image": InspectionBudget(cpu_seconds=8, memory_mb=320, wall_seconds=15),
+    "video": InspectionBudget(cpu_seconds=8, memory_mb=320, wall_seconds=15),
+    "audio": InspectionBudget(cpu_seconds=4, memory_mb=192, wall_seconds=10),
+    "document": InspectionBudget(cpu_seconds=8, memory_mb=320, wall_seconds=15),
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +82,7 @@ class QueueTopology:
 class BucketTopology:
     name: str
     uploads_prefix: str
+    files_prefix: str
     thumbnails_prefix: str
     cors_methods: tuple[str, ...]
     cors_headers: tuple[str, ...]
@@ -98,6 +126,7 @@ UPLOADS_QUEUE = QueueTopology(
 BUCKET = BucketTopology(
     name="trove-assets",
     uploads_prefix=UPLOADS_PREFIX,
+    files_prefix=FILES_PREFIX,
     thumbnails_prefix=THUMBNAILS_PREFIX,
     cors_methods=("GET", "POST", "HEAD"),
     cors_headers=("*",),

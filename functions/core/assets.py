@@ -116,12 +116,13 @@ def create_upload(
     item = create_pending(identity, request, settings)
     if consumer is not None:
         usages.record_run(identity, item, consumer, Mode.WRITE)
-    return item, storage.presign_upload(item.object_key, item.content_type, settings, s3)
+    return item, storage.presign_upload(storage.upload_key(item.id), item.content_type, settings, s3)
 
 
 def create_pending(identity: Identity, request: UploadRequest, settings: Settings) -> AssetModel:
-    """A pending file asset whose bytes will arrive at `object_key`: shared by the presigned flow
-    and the multipart path (POST /api/v2/upload-asset), which puts the bytes there itself."""
+    """A pending file asset whose bytes will arrive at its upload key: shared by the presigned flow
+    and the multipart path (POST /api/v2/upload-asset), which puts the bytes there itself. Its
+    `object_key` names where the bytes are served from once they pass the processor's checks."""
     declared, content_type = _declared_media(request, settings)
     links = request.model_dump(include={"client_id", "campaign_id", "project_id", "todo_id"})
     item = _new_item(identity, request.type, request.name, links)
@@ -130,7 +131,7 @@ def create_pending(identity: Identity, request: UploadRequest, settings: Setting
     item.format = declared.format
     item.content_type = content_type
     item.size = request.size
-    item.object_key = storage.upload_key(item.id)
+    item.object_key = storage.file_key(item.id)
     # Never-arriving uploads expire instead of staying pending forever.
     item.expires_at = item.created_at + timedelta(seconds=settings.pending_ttl_seconds)
     item.save(condition=AssetModel.id.does_not_exist())
@@ -267,10 +268,11 @@ def delete_asset(
 
 
 def object_keys(item: AssetModel) -> list[str]:
-    """The S3 keys an asset may have (its bytes and thumbnail); deleting a missing one is harmless."""
+    """The S3 keys an asset may have (its upload, its checked copy, its thumbnail); deleting a missing
+    one is harmless."""
     if item.asset_type == media.AssetType.LINK:
         return []
-    return [storage.upload_key(item.id), storage.thumbnail_key(item.id)]
+    return [storage.upload_key(item.id), storage.file_key(item.id), storage.thumbnail_key(item.id)]
 
 
 def download_url(

@@ -105,7 +105,7 @@ def store_upload(
     item = assets.create_pending(identity, request, settings)
     s3 = s3 or storage.s3_client(settings)
     s3.put_object(
-        Bucket=settings.bucket_name, Key=item.object_key, Body=file.data, ContentType=item.content_type
+        Bucket=settings.bucket_name, Key=storage.upload_key(item.id), Body=file.data, ContentType=item.content_type
     )
     return item
 

@@ -20,7 +20,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
 from functions.api.resolver import app, base_url, current_identity, settings
-from functions.core import assets, compat
+from functions.core import assets, compat, storage
 from functions.core.errors import InvalidInput
 from functions.core.schemas import Asset, to_asset
 
@@ -48,7 +48,7 @@ def upload_asset(
     # Imported here: the media libraries load only when an upload arrives, not on every cold start.
     from functions.processor.pipeline import process_upload
 
-    process_upload(item.object_key, settings)
+    process_upload(storage.upload_key(item.id), settings)
     return to_asset(compat.settled_upload(user, item.id, settings), base)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
@@ -11,12 +10,16 @@ import threading
 from pathlib import Path
 
 from functions.core import topology
+from infra.local import runtime
 from infra.local.stack import LocalStack, PortTaken, StackOptions
 from infra.local.state import DEFAULT_STATE_FILE
 
 DEFAULT_PORT = 8000
 DEFAULT_S3_PORT = 4566  # where LocalStack-minded tools look for an AWS emulator
 DEFAULT_RETRY_AFTER = 3
+# Lambda would run up to the event source's maximum concurrency; two keep a laptop responsive.
+DEFAULT_PROCESSORS = 2
+SUPERVISE_EVERY_SECONDS = 1
 
 
 def parse_options(argv: list[str] | None = None) -> tuple[StackOptions, bool]:
@@ -46,6 +49,12 @@ def parse_options(argv: list[str] | None = None) -> tuple[StackOptions, bool]:
         f"{topology.UPLOADS_QUEUE.visibility_timeout_seconds} s)",
     )
     parser.add_argument(
+        "--processors",
+        type=int,
+        default=int(env("TROVE_LOCAL_PROCESSORS", DEFAULT_PROCESSORS)),
+        help="processor worker processes, each handling one batch at a time (env TROVE_LOCAL_PROCESSORS)",
+    )
+    parser.add_argument(
         "--state-file",
         type=Path,
         default=DEFAULT_STATE_FILE,
@@ -53,17 +62,17 @@ def parse_options(argv: list[str] | None = None) -> tuple[StackOptions, bool]:
     )
     parser.add_argument("--verbose", action="store_true", help="show the handlers' own logs")
     args = parser.parse_args(argv)
-    return StackOptions(args.port, args.s3_port, args.retry_after, args.state_file), args.verbose
+    if args.processors < 1:
+        parser.error("--processors must be at least 1")
+    return StackOptions(
+        args.port, args.s3_port, args.retry_after, args.state_file, args.processors
+    ), args.verbose
 
 
 def configure_logging(verbose: bool) -> None:
-    """The stack's own lines (requests, asset outcomes) at INFO; libraries only when something is wrong."""
-    logging.basicConfig(
-        level=logging.WARNING, format="%(asctime)s %(name)-13s %(message)s", datefmt="%H:%M:%S"
-    )
-    logging.getLogger("local").setLevel(logging.INFO)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
-    # The handlers log through powertools, which reads its level once, at import.
+    runtime.configure_console_logging()
+    # The handlers log through powertools, which reads its level once, at import; the processor
+    # workers inherit it with the rest of the environment.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO" if verbose else "WARNING")
 
 
@@ -77,6 +86,8 @@ def banner(state: dict, options: StackOptions) -> str:
             f"  moto               {state['moto']}   (S3 bucket {state['bucket']}, SQS, DynamoDB)",
             f"  queue              {queue.name}: batches of {queue.batch_size}, failures retried after"
             + f" {options.retry_after} s, to {queue.dlq_name} after {queue.max_receive_count} receives",
+            f"  processor          {len(state['processors'])} worker processes, one batch at a time each"
+            + f" (pids {', '.join(map(str, state['processors']))})",
             f"  tables created     {', '.join(state['tables'])}",
             f"  state file         {options.state_file}",
             "Ctrl-C stops it.",
@@ -94,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         state = stack.start()
         print(banner(state, options), flush=True)
-        stopping.wait()
+        while not stopping.wait(SUPERVISE_EVERY_SECONDS):
+            stack.keep_processors_running()
         print("Stopping…", flush=True)
     except PortTaken as error:
         print(f"Cannot start: {error}", file=sys.stderr)

@@ -1,5 +1,13 @@
-"""Lambda's SQS event source mapping, locally: long-poll the uploads queue, hand each batch to the
-processor as the SQS event Lambda builds, delete what succeeded, let the rest come back.
+"""Lambda's SQS event source mapping and one processor sandbox, locally: long-poll the uploads queue,
+hand each batch to the processor as the SQS event Lambda builds, delete what succeeded, let the rest
+come back.
+
+    python -m infra.local.poller --number 1 --queue-url … --queue-arn … --retry-after 3
+
+Each processor worker process of the stack (infra.local.workers) runs one poller, which handles one
+batch at a time, as a Lambda sandbox serves one invocation at a time. It finds moto and the settings
+in the environment the stack gave it, and stops after its current batch on SIGTERM (or SIGINT), or by
+itself when the stack that started it is gone.
 
 Failed records are made visible again after `retry_after` seconds rather than the queue's full
 visibility timeout, so retries are quick on a laptop. The queue's redrive policy (from the shared
@@ -8,20 +16,22 @@ topology) moves a message to the DLQ once it has been received `max_receive_coun
 
 from __future__ import annotations
 
+import argparse
 import logging
+import os
+import signal
+import sys
 import threading
 
 import boto3
 
 from functions.core import topology
-from functions.core.settings import Settings
+from functions.core.settings import Settings, get_settings
 from functions.core.storage import asset_id_from_upload_key
 from infra.local import runtime
 from infra.local.provision import Queue
 
-log = logging.getLogger("local.poller")
-
-WAIT_SECONDS = 1  # short long-polls, so a stop request is noticed within a second
+WAIT_SECONDS = 1  # short long-polls, so a stop request (or the stack's end) is noticed within a second
 
 
 def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
@@ -44,26 +54,26 @@ def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
     }
 
 
-class Poller(threading.Thread):
-    def __init__(self, queue: Queue, settings: Settings, retry_after: int) -> None:
-        super().__init__(name="poller")
+class Poller:
+    def __init__(self, queue: Queue, settings: Settings, retry_after: int, log: logging.Logger) -> None:
         self.queue = queue
         self.settings = settings
         self.retry_after = retry_after
+        self.log = log
         self.stopping = threading.Event()
         self.sqs = boto3.client("sqs", region_name=settings.region, endpoint_url=settings.s3_endpoint_url)
 
     def run(self) -> None:
-        while not self.stopping.is_set():
+        """Poll until asked to stop, or until the stack that started this process is gone (it was
+        killed without a chance to stop its workers): then this process is an orphan and quits."""
+        stack = os.getppid()
+        while not self.stopping.is_set() and os.getppid() == stack:
             try:
                 self.poll_once()
             except Exception:
-                log.exception("polling failed; trying again")
+                if os.getppid() == stack:  # once the stack is gone, moto is too: nothing to report
+                    self.log.exception("polling failed; trying again")
                 self.stopping.wait(WAIT_SECONDS)
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.join()
 
     def poll_once(self) -> None:
         messages = self.sqs.receive_message(
@@ -90,7 +100,7 @@ class Poller(threading.Thread):
         try:
             result = runtime.invoke("processor", sqs_event(messages, self.queue.arn, self.settings.region))
         except Exception:
-            log.exception("the processor raised: the whole batch will be retried")
+            self.log.exception("the processor raised: the whole batch will be retried")
             return {message["MessageId"] for message in messages}
         return {failure["itemIdentifier"] for failure in (result or {}).get("batchItemFailures", [])}
 
@@ -103,16 +113,18 @@ class Poller(threading.Thread):
             receives = int(message["Attributes"]["ApproximateReceiveCount"])
             fate = "to the DLQ" if receives >= topology.UPLOADS_QUEUE.max_receive_count else "will retry"
             names = ", ".join(asset_ids) or "no asset"
-            log.warning("message %s (%s): attempt %d failed, %s", message["MessageId"], names, receives, fate)
+            self.log.warning(
+                "message %s (%s): attempt %d failed, %s", message["MessageId"], names, receives, fate
+            )
             return
         for asset_id in asset_ids:
             try:
                 item = AssetModel.get(asset_id, consistent_read=True)
             except AssetModel.DoesNotExist:
-                log.info("asset %s: gone (deleted before processing)", asset_id)
+                self.log.info("asset %s: gone (deleted before processing)", asset_id)
                 continue
             reason = f": {item.status_reason}" if item.status_reason else ""
-            log.info("asset %s: %s %s%s", asset_id, item.asset_type, item.status, reason)
+            self.log.info("asset %s: %s %s%s", asset_id, item.asset_type, item.status, reason)
 
 
 def _asset_ids(body: str) -> list[str]:
@@ -132,3 +144,34 @@ def _entries(messages: list[dict]) -> list[dict]:
         {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
         for index, message in enumerate(messages)
     ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.local.poller", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--number", type=int, required=True, help="this worker's number, in its log lines")
+    parser.add_argument("--queue-url", required=True)
+    parser.add_argument("--queue-arn", required=True)
+    parser.add_argument(
+        "--retry-after", type=int, required=True, help="seconds before a failed message returns"
+    )
+    args = parser.parse_args(argv)
+    runtime.configure_console_logging()
+    runtime.silence_handler_warnings()
+    poller = Poller(
+        Queue(url=args.queue_url, arn=args.queue_arn),
+        get_settings(),
+        args.retry_after,
+        logging.getLogger(f"local.poller.{args.number}"),
+    )
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: poller.stopping.set())
+    # Lambda's init phase: import the handler (and the decoders) before the first batch, not during it.
+    runtime.load_handler("processor")
+    poller.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,6 +7,7 @@ must run before anything imports `functions.*`; the handlers are therefore impor
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import threading
 import time
@@ -42,8 +43,23 @@ def configure_environment(moto_url: str, public_url: str) -> None:
             "POWERTOOLS_METRICS_NAMESPACE": "Trove",
         }
     )
-    # With metrics disabled, every invocation would warn that it has none to publish.
+    silence_handler_warnings()
+
+
+def silence_handler_warnings() -> None:
+    """With metrics disabled, every invocation would warn that it has none to publish. A process
+    started with the environment above (a processor worker) calls this itself: filters are not inherited."""
     warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+
+def configure_console_logging() -> None:
+    """The stack's own lines (requests, asset outcomes) at INFO; libraries only when something is
+    wrong. The stack and its processor workers write to the same console, in the same format."""
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(name)-14s %(message)s", datefmt="%H:%M:%S"
+    )
+    logging.getLogger("local").setLevel(logging.INFO)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's per-request lines
 
 
 @dataclass
@@ -69,8 +85,9 @@ def load_handler(name: str) -> Callable[[dict, LambdaContext], dict]:
 
 
 # A Lambda sandbox serves one request at a time, and the handlers rely on it: powertools keeps the
-# current event on the resolver class and the batch state on a module-level processor. Here both
-# functions share one process, so invocations take turns.
+# current event on the resolver class and the batch state on a module-level processor. The front
+# calls the API from one thread per request, so those invocations take turns; the processor runs in
+# its own worker processes (infra.local.workers), one batch at a time each, and never waits on this.
 _one_invocation_at_a_time = threading.Lock()
 
 

@@ -1,5 +1,5 @@
-"""The whole service in one process on 127.0.0.1: moto, the front, the poller and the expiry sweep;
-started and stopped together."""
+"""The whole service on 127.0.0.1, started and stopped together: moto, the front (which calls the API
+handler) and the expiry sweep in this process; the processor in its own worker processes."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from moto.server import ThreadedMotoServer
 from functions.core.settings import get_settings
 from infra.local import state
 from infra.local.front import HOST, Front
-from infra.local.poller import Poller
 from infra.local.provision import provision
 from infra.local.runtime import configure_environment
 from infra.local.sweep import PeriodicSweep
+from infra.local.workers import ProcessorWorkers
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class StackOptions:
     s3_port: int
     retry_after: int
     state_file: Path
+    processors: int
 
 
 class LocalStack:
@@ -34,7 +35,8 @@ class LocalStack:
         self.moto: ThreadedMotoServer | None = None
         self.front: Front | None = None
         self.front_thread: threading.Thread | None = None
-        self.poller: Poller | None = None
+        self.processors: ProcessorWorkers | None = None
+        self.addresses: dict = {}
         self.sweeper: PeriodicSweep | None = None
 
     def start(self) -> dict:
@@ -52,13 +54,14 @@ class LocalStack:
         configure_environment(moto_url, self.front.url)
         settings = get_settings()
         provisioned = provision(settings, browser_origins(self.front.url))
-        self.poller = Poller(provisioned.queue, settings, self.options.retry_after)
-        self.poller.start()
+        self.processors = ProcessorWorkers(
+            self.options.processors, provisioned.queue, self.options.retry_after
+        )
         self.sweeper = PeriodicSweep(moto_url, settings.bucket_name)
         self.sweeper.start()
         self.front_thread = threading.Thread(target=self.front.serve_forever, name="front")
         self.front_thread.start()
-        addresses = {
+        self.addresses = {
             "pid": os.getpid(),
             "front": self.front.url,
             "moto": moto_url,
@@ -67,19 +70,26 @@ class LocalStack:
             "dlq": provisioned.dlq.url,
             "tables": list(provisioned.tables),
             "retryAfter": self.options.retry_after,
+            "processors": self.processors.pids,
         }
-        state.save(addresses, self.options.state_file)
-        return addresses
+        state.save(self.addresses, self.options.state_file)
+        return self.addresses
+
+    def keep_processors_running(self) -> None:
+        """Replace processor workers that died, and say where the new ones are."""
+        if self.processors.replace_exited():
+            self.addresses["processors"] = self.processors.pids
+            state.save(self.addresses, self.options.state_file)
 
     def stop(self) -> None:
-        """Front first (no new work), then the poller (finishes its batch), then moto."""
+        """Front first (no new work), then the processor workers (each finishes its batch), then moto."""
         if self.front_thread:
             self.front.shutdown()
             self.front_thread.join()
         if self.front:
             self.front.server_close()
-        if self.poller:
-            self.poller.stop()
+        if self.processors:
+            self.processors.stop()
         if self.sweeper:
             self.sweeper.stop()
         if self.moto:

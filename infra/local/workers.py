@@ -1,0 +1,90 @@
+"""The processor's concurrency, locally: a fixed number of worker processes, each a poller with its own
+processor sandbox (`python -m infra.local.poller`), like Lambda running the processor function in
+several sandboxes at once. A slow batch occupies one worker; the others, and the API (which runs in
+the stack's own process), carry on.
+
+Each worker is started in its own process group: Ctrl-C in the terminal reaches the stack alone, which
+stops its workers in order, and whatever a worker starts (the processor's inspection subprocesses)
+shares the worker's group, so one signal to the group ends them all.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from infra.local.provision import Queue
+from infra.local.state import REPO_ROOT
+
+log = logging.getLogger("local.workers")
+
+# Long enough for a batch of ordinary files to finish; a batch still running then is cut short.
+STOP_GRACE_SECONDS = 5
+EXIT_POLL_SECONDS = 0.05
+
+
+class ProcessorWorkers:
+    def __init__(self, count: int, queue: Queue, retry_after: int) -> None:
+        self.queue = queue
+        self.retry_after = retry_after
+        self.processes: list[subprocess.Popen] = [self._start(number) for number in range(1, count + 1)]
+
+    @property
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes]
+
+    def _start(self, number: int) -> subprocess.Popen:
+        command = [
+            sys.executable, "-m", "infra.local.poller", "--number", str(number),
+            "--queue-url", self.queue.url, "--queue-arn", self.queue.arn,
+            "--retry-after", str(self.retry_after),
+        ]  # fmt: skip
+        # The environment carries moto's address and the settings (runtime.configure_environment);
+        # unbuffered, so the handlers' own log lines reach a redirected console as they are written.
+        return subprocess.Popen(
+            command, cwd=REPO_ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, process_group=0
+        )
+
+    def replace_exited(self) -> bool:
+        """Start a new worker for each one that died (Lambda replaces a crashed sandbox); whether any did.
+        The batch it held comes back after the queue's visibility timeout, as in AWS."""
+        replaced = False
+        for index, process in enumerate(self.processes):
+            if process.poll() is not None:
+                log.warning(
+                    "processor worker %d exited with %d; starting another", index + 1, process.returncode
+                )
+                self.processes[index] = self._start(index + 1)
+                replaced = True
+        return replaced
+
+    def stop(self) -> None:
+        """Ask every worker to stop after its batch, give them STOP_GRACE_SECONDS, then end each one's
+        whole process group, so nothing a worker started outlives it."""
+        for process in self.processes:
+            process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for process in self.processes:
+            _wait_without_reaping(process.pid, deadline)
+            # Until it is reaped, the worker (alive or a zombie) holds its pid, so its group id still
+            # names its group and no one else's.
+            _kill_group(process.pid)
+            process.wait()
+
+
+def _wait_without_reaping(pid: int, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return
+        time.sleep(EXIT_POLL_SECONDS)
+
+
+def _kill_group(group: int) -> None:
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

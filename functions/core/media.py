@@ -6,6 +6,7 @@ Seed 002: images (jpg, jpeg, png, gif, webp), videos (mp4, mov), audio (mp3, wav
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -60,6 +61,29 @@ def invalid_type_message(detected: str) -> str:
 
 def too_large_message(limit_bytes: int = MAX_UPLOAD_BYTES) -> str:
     return f"File too large. Maximum size is {limit_bytes / MB:.1f}MB"
+
+
+# RFC 9110 §8.3.1: type "/" subtype *( OWS ";" OWS [ token "=" ( token / quoted-string ) ] ).
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+_QUOTED = r'"(?:[^"\\\x00-\x08\x0a-\x1f\x7f]|\\[^\x00-\x08\x0a-\x1f\x7f])*"'
+_PARAMETER = re.compile(rf"[ \t]*;[ \t]*(?:(?P<name>{_TOKEN})=(?P<value>{_TOKEN}|{_QUOTED}))?")
+_MEDIA_TYPE = re.compile(rf"[ \t]*(?P<essence>{_TOKEN}/{_TOKEN})(?P<parameters>(?:{_PARAMETER.pattern})*)[ \t]*")
+
+
+def parse_media_type(value: str) -> tuple[str, dict[str, str]]:
+    """A Content-Type as RFC 9110 spells it: its `type/subtype` and its parameters, both lower-cased
+    but for parameter values (unquoted). Anything else (a CR or LF, a second header, a bare word) is
+    a ValueError: such a value is refused, never trimmed into shape."""
+    match = _MEDIA_TYPE.fullmatch(value)
+    if match is None:
+        raise ValueError("must be a media type such as image/png")
+    parameters = {}
+    for parameter in _PARAMETER.finditer(match["parameters"]):
+        raw = parameter["value"]
+        if raw is None:  # an empty parameter: `text/plain;`
+            continue
+        parameters[parameter["name"].lower()] = re.sub(r"\\(.)", r"\1", raw[1:-1]) if raw.startswith('"') else raw
+    return match["essence"].lower(), parameters
 
 
 def by_extension(extension: str) -> MediaFormat | None:

@@ -3,16 +3,21 @@ as seed 002's discriminated union (camelCase), plus Trove's `link` type."""
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import unicodedata
 from datetime import datetime
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from uuid import UUID
 
+import idna
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 from pydantic.alias_generators import to_camel
 
-from functions.core.media import AssetType
+from functions.core.media import AssetType, parse_media_type
+
+MAX_URL_LENGTH = 2048
 
 
 def _no_control_characters(value: str) -> str:
@@ -32,13 +37,71 @@ def check_uuid4(value: str) -> str:
     return str(parsed)
 
 
-def _http_url(value: str) -> str:
+# RFC 3986 §2-3: what each part keeps as it is (unreserved, sub-delims, ":" "@", and "/" "?" where they
+# belong); "%" keeps the escapes already there. Everything else is percent-encoded as UTF-8.
+_USERINFO_SAFE = "!$&'()*+,;=:-._~%"
+_PATH_SAFE = _USERINFO_SAFE + "@/"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+_HOST_LABEL = re.compile(r"[a-z0-9_-]+")
+
+
+def _percent_encoded(part: str, safe: str) -> str:
+    encoded = quote(_STRAY_PERCENT.sub("%25", part), safe=safe)
+    return _ESCAPE.sub(lambda escape: escape.group().upper(), encoded)
+
+
+def _ascii_host(host: str) -> str:
+    """A DNS name as browsers resolve it (UTS 46, non-transitional: `ß` stays `ß`), in its IDNA
+    A-label form; an IP address as it is."""
+    if ":" in host:  # urlsplit has taken the brackets off an IPv6 literal
+        return f"[{ipaddress.IPv6Address(host).compressed}]"
+    try:
+        labels = idna.uts46_remap(host, std3_rules=False, transitional=False).split(".")
+        labels = [label if label.isascii() else idna.alabel(label).decode() for label in labels]
+    except idna.IDNAError as error:
+        raise ValueError(f"has a host that is not a valid domain name ({error})") from None
+    # A trailing dot (a fully qualified name) leaves one empty label at the end, and only there.
+    if not all(_HOST_LABEL.fullmatch(label) for label in (labels[:-1] if labels[-1] == "" else labels)):
+        raise ValueError("has a host that is not a valid domain name")
+    return ".".join(labels)
+
+
+def ascii_url(value: str) -> str:
+    """An http(s) URL in the ASCII form RFC 3986 defines: the host in IDNA, everything else
+    percent-encoded as UTF-8 (`https://de.wikipedia.org/wiki/Müller` →
+    `https://de.wikipedia.org/wiki/M%C3%BCller`). Already-encoded URLs come back unchanged, so it
+    can be applied again. Links are stored and answered in this form, and a Location header can
+    carry it as it is."""
+    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in value):
+        raise ValueError("must not contain spaces or control characters")
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise ValueError("must be an http(s) URL")
-    if any(char.isspace() or unicodedata.category(char) == "Cc" for char in value):
-        raise ValueError("must not contain spaces or control characters")
-    return value
+    userinfo, at, _ = parts.netloc.rpartition("@")
+    port = parts.port  # a ValueError when it is not a number from 0 to 65535
+    netloc = "".join(
+        (_percent_encoded(userinfo, _USERINFO_SAFE), at, _ascii_host(parts.hostname), f":{port}" if port is not None else "")
+    )
+    url = urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            _percent_encoded(parts.path, _PATH_SAFE),
+            _percent_encoded(parts.query, _QUERY_SAFE),
+            _percent_encoded(parts.fragment, _QUERY_SAFE),
+        )
+    )
+    if len(url) > MAX_URL_LENGTH:
+        raise ValueError(f"must be at most {MAX_URL_LENGTH} characters once percent-encoded")
+    return url
+
+
+def _media_type(value: str) -> str:
+    # Parameters (a charset, say) tell nothing the bytes don't, and are dropped: what remains is a
+    # bare type/subtype, never the raw text, which reaches an S3 POST policy and a stored record.
+    return parse_media_type(value)[0]
 
 
 AssetId = Annotated[str, AfterValidator(check_uuid4)]
@@ -53,7 +116,8 @@ Tags = Annotated[list[Tag], Field(max_length=50)]
 # Client, campaign, project and task ids come from other systems: any short, plain token.
 LinkId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
 Format = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=16)]
-ReferenceUrl = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_http_url)]
+ReferenceUrl = Annotated[str, StringConstraints(max_length=MAX_URL_LENGTH), AfterValidator(ascii_url)]
+MediaType = Annotated[str, StringConstraints(max_length=128), AfterValidator(_media_type)]
 Timestamp = Annotated[datetime, PlainSerializer(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str)]
 FileAssetType = Literal["image", "video", "audio", "document"]
 Status = Literal["pending", "ready", "rejected", "failed"]
@@ -77,7 +141,7 @@ class UploadRequest(Links):
     type: FileAssetType
     format: Format
     size: int = Field(ge=0, description="bytes")
-    content_type: str | None = Field(default=None, max_length=128)
+    content_type: MediaType | None = None
     description: Description | None = None
     tags: Tags | None = None
 

@@ -35,6 +35,9 @@ WEB_CONFIG = web_config(api_base="", auth=WEB_AUTH_LOCAL)
 # The API sends no cookies and reads the token from a header, so any origin may call it.
 # Every answer carries CORS_HEADERS; a preflight gets the others too.
 CORS_HEADERS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", "*")]
+# The methods an HTTP API route can name (ANY stands for these); any other (TRACE, CONNECT, PROPFIND…)
+# matches no route, and API Gateway answers as for an unknown path.
+HTTP_API_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 CORS_PREFLIGHT_HEADERS = [
     ("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS"),
     ("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept"),
@@ -75,10 +78,12 @@ class FrontHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: clients reuse their connections
     server_version = "trove-local"
 
-    def do_GET(self) -> None:
-        self._handle()
-
-    do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+    def __getattr__(self, name: str):
+        # BaseHTTPRequestHandler calls do_<METHOD>, and answers its own HTML 501 when there is none:
+        # every method comes to `_handle`, which answers the ones API Gateway has no route for.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
 
     def _handle(self) -> None:
         started = time.monotonic()
@@ -96,6 +101,9 @@ class FrontHandler(BaseHTTPRequestHandler):
 
     def _route(self) -> HttpResponse:
         path = urlsplit(self.path).path
+        if self.command not in HTTP_API_METHODS:
+            self._read_body()  # read off, so the connection can carry the next request
+            return HttpResponse.json(404, {"message": "Not Found"})
         if self.command == "OPTIONS":
             return HttpResponse(204, CORS_PREFLIGHT_HEADERS)
         body = self._read_body()

@@ -118,7 +118,7 @@ def create_upload(
     item = create_pending(identity, request, settings)
     if consumer is not None:
         usages.record_run(identity, item, consumer, Mode.WRITE)
-    return item, storage.presign_upload(storage.upload_key(item.id), item.content_type, settings, s3)
+    return item, storage.presign_upload(storage.upload_key(item.id), item.content_type, int(item.size), settings, s3)
 
 
 def create_pending(identity: Identity, request: UploadRequest, settings: Settings) -> AssetModel:

@@ -63,9 +63,11 @@ class PresignedPost:
 
 
 def presign_upload(
-    key: str, content_type: str, settings: Settings, s3: S3Client | None = None
+    key: str, content_type: str, size: int, settings: Settings, s3: S3Client | None = None
 ) -> PresignedPost:
-    """A browser POST straight to S3 whose policy pins the key, the size range and the Content-Type."""
+    """A browser POST straight to S3 whose policy pins the key, the Content-Type and the size: exactly
+    the bytes the client declared (the record's size), so S3 refuses a file that is not the one
+    announced."""
     s3 = s3 or s3_client(settings)
     expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=settings.presign_expiry_seconds)
     post = s3.generate_presigned_post(
@@ -74,7 +76,7 @@ def presign_upload(
         Fields={"Content-Type": content_type},
         Conditions=[
             {"Content-Type": content_type},
-            ["content-length-range", 1, settings.max_upload_bytes],
+            ["content-length-range", size, size],
         ],
         ExpiresIn=settings.presign_expiry_seconds,
     )

@@ -52,6 +52,17 @@ INSPECTION_BUDGETS: dict[str, InspectionBudget] = {
     "document": InspectionBudget(cpu_seconds=8, memory_mb=320, wall_seconds=15),
 }
 
+# Lineage scans (POST /api/v2/scans): what analysing one consumer's code may cost. Sized from the
+# parsers' worst inputs (bench/scan_worst.py) so that every scan answers within a few seconds.
+# Code per parser family, as UTF-8: sqlglot parses in pure Python, an order slower per byte.
+MAX_SCAN_CODE_BYTES: dict[str, int] = {"python": 1 * MB, "script": 1 * MB, "sql": 1 * MB}
+# An asset URI is part of a usage's DynamoDB keys (partition key at most 2,048 bytes, with the owner).
+MAX_ASSET_URI_BYTES = 1024
+# How many names one name may be defined through (`a = f"{b}"`, `b = f"{c}"`, ...).
+MAX_NAME_RESOLUTION_DEPTH = 64
+# Functions, lambdas and classes nested in one another: finding a name's binding climbs through them.
+MAX_SCOPE_NESTING = 100
+
 
 @dataclass(frozen=True)
 class Index:
@@ -76,6 +87,8 @@ class QueueTopology:
     max_receive_count: int
     visibility_timeout_seconds: int
     batch_size: int
+    # The most processor invocations the event source runs at once (SQS event sources: 2 to 1,000).
+    max_concurrency: int
 
 
 @dataclass(frozen=True)
@@ -118,9 +131,19 @@ USAGES_TABLE = TableTopology(
 UPLOADS_QUEUE = QueueTopology(
     name="trove-uploads",
     dlq_name="trove-uploads-dlq",
-    max_receive_count=3,
+    # Lambda's advice for SQS sources is at least 5: every receive counts, also one whose batch timed
+    # out or was reported unfinished (a slow file in the same batch) and one Lambda could not invoke
+    # (throttled), so 5 gives an innocent message room to be retried before it is dead-lettered.
+    max_receive_count=5,
+    # At least 6x the processor's timeout (its timeout is derived from this: 30 s), so a batch still
+    # running is never handed to a second invocation.
     visibility_timeout_seconds=180,
     batch_size=5,
+    # With a maximum concurrency the pollers stop reading when that many invocations run, instead of
+    # invoking and being throttled (throttled receives count towards max_receive_count). 10 batches of
+    # 5 is 50 files at once, 20 GB of processor memory, and leaves the account's concurrency (1,000 by
+    # default) to the API. Keep it below any reserved concurrency given to the processor.
+    max_concurrency=10,
 )
 
 BUCKET = BucketTopology(

@@ -7,7 +7,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.core.observability import logger, metrics, tracer
 from functions.core.settings import get_settings
-from functions.sweep.recovery import Scope, sweep
+from functions.sweep.recovery import sweep
+from functions.sweep.scope import Scope
 
 settings = get_settings()
 

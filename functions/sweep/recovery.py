@@ -38,7 +38,6 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -49,6 +48,7 @@ from functions.core.observability import logger
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
 from functions.processor.pipeline import mark_failed, process_upload
+from functions.sweep.scope import Scope
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -70,11 +70,6 @@ _BATCH_GET_LIMIT = 100
 _ID = topology.ASSETS_TABLE.hash_key
 # Still pending and past its TTL: what a record must be to be removed, checked again by the delete.
 _EXPIRED = "#status = :pending AND #ttl <= :now"
-
-
-class Scope(StrEnum):
-    UPLOADS = "uploads"
-    FULL = "full"
 
 
 @dataclass

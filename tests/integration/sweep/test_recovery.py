@@ -7,7 +7,8 @@ import pytest
 from functions.core import storage
 from functions.core.models import AssetModel
 from functions.core.settings import get_settings
-from functions.sweep.recovery import Scope, sweep
+from functions.sweep.recovery import sweep
+from functions.sweep.scope import Scope
 from tests.integration.sweep.conftest import EXPIRED, STALE, later
 
 STRAY_ID = "2c9d0e4a-1b3f-4a5c-8d7e-9f0a1b2c3d4e"

@@ -1,4 +1,4 @@
-"""Trove's one stack: storage, auth, API, processing, web page and alarms, composed from constructs.
+"""Trove's one stack: storage, auth, API, processing, the sweep, web page and alarms, composed from constructs.
 
 Options come from CDK context (`-c key=value`, or cdk.json):
 
@@ -26,6 +26,7 @@ from infra.constructs.layers import Layers
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.processing import Processing
 from infra.constructs.storage import AccessLogs, Storage
+from infra.constructs.sweep import Sweep
 from infra.constructs.web import Web
 from layers import build as layer_build
 
@@ -87,6 +88,9 @@ class TroveStack(Stack):
         self.processing = Processing(
             self, "Processing", storage=self.storage, layers=self.layers, architecture=options.architecture
         )
+        self.sweep = Sweep(
+            self, "Sweep", storage=self.storage, layers=self.layers, architecture=options.architecture
+        )
         self.web_config = topology.web_config(
             api_base="",  # the page's own origin
             auth=topology.WEB_AUTH_COGNITO,
@@ -100,7 +104,11 @@ class TroveStack(Stack):
             "Monitoring",
             dead_letter_queue=self.storage.dead_letter_queue,
             queue=self.storage.queue,
-            functions={"Api": self.api.handler.function, "Processor": self.processing.handler.function},
+            functions={
+                "Api": self.api.handler.function,
+                "Processor": self.processing.handler.function,
+                "Sweep": self.sweep.handler.function,
+            },
             alarm_email=options.alarm_email,
         )
         self._outputs()

@@ -4,8 +4,8 @@ Every route needs a Cognito JWT except `GET /api/openapi.json`, the public API d
 page calls the API on its own origin (CloudFront's `/api/*` behaviour, infra/constructs/web.py), so
 it needs no CORS; preflights are answered by API Gateway only for the extra origins given (a dev
 server). The function may do items (not scans, not table admin) on the two tables and their declared
-indexes, and on the assets bucket only what presigning and cleaning up need, each under its own key
-prefix.
+indexes, and on the assets bucket only what presigning, cleaning up and the processor's code (the
+synchronous upload path) need, each under its own key prefix.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from infra.constructs.acknowledge import acknowledge
 from infra.constructs.auth import Auth
 from infra.constructs.function import LOG_RETENTION, TroveFunction
 from infra.constructs.layers import MAGIC_FILE, Layers
+from infra.constructs.processing import allow_processing
 from infra.constructs.storage import Storage
 
 HANDLER = "functions.api.handler.lambda_handler"
@@ -174,9 +175,7 @@ class Api(Construct):
         return stage
 
     def _grant(self, storage: Storage) -> None:
-        uploads, thumbnails = topology.BUCKET.uploads_prefix, topology.BUCKET.thumbnails_prefix
-        bucket = storage.bucket
-        handler = self.handler
+        spec, bucket, handler = topology.BUCKET, storage.bucket, self.handler
         handler.allow(
             "AssetsTableItems",
             TABLE_ITEM_ACTIONS,
@@ -193,13 +192,19 @@ class Api(Construct):
                 *storage.index_arns(storage.usages_table, topology.USAGES_TABLE),
             ],
         )
-        # A presigned POST is signed with this role's credentials: S3 checks PutObject on the key.
-        handler.allow_objects("PresignUploads", ["s3:PutObject"], bucket, [uploads])
-        # Presigned GETs of files and thumbnails (redirects), likewise checked against this role.
-        handler.allow_objects("PresignDownloads", ["s3:GetObject"], bucket, [uploads, thumbnails])
-        # DELETE of an asset removes its file and its thumbnail.
-        handler.allow_objects("DeleteAssetObjects", ["s3:DeleteObject"], bucket, [uploads, thumbnails])
-        # The multipart upload path processes the file in the request: it writes the thumbnail and
-        # must tell a missing upload (404) from a refusal, like the processor.
-        handler.allow_objects("WriteThumbnails", ["s3:PutObject"], bucket, [thumbnails])
-        handler.allow_listing("ListUploads", bucket, uploads)
+        # A presigned POST is signed with this role's credentials: S3 checks PutObject on the key. The
+        # multipart upload path puts the request's file there too.
+        handler.allow_objects("PresignUploads", ["s3:PutObject"], bucket, [spec.uploads_prefix])
+        # Presigned GETs (redirects) name only checked files and thumbnails, never an upload.
+        handler.allow_objects(
+            "PresignDownloads", ["s3:GetObject"], bucket, [spec.files_prefix, spec.thumbnails_prefix]
+        )
+        # DELETE of an asset (and the cascades) removes whatever it has under the three prefixes.
+        handler.allow_objects(
+            "DeleteAssetObjects",
+            ["s3:DeleteObject"],
+            bucket,
+            [spec.uploads_prefix, spec.files_prefix, spec.thumbnails_prefix],
+        )
+        # The multipart upload path runs the processor's code in the request.
+        allow_processing(handler, storage)

@@ -95,7 +95,7 @@ class TroveFunction(Construct):
         sid: str,
         actions: Sequence[str],
         resources: Sequence[str],
-        conditions: Mapping[str, Mapping[str, str]] | None = None,
+        conditions: Mapping[str, Mapping[str, str | list[str]]] | None = None,
     ) -> None:
         """One explicit statement on this function's role (with IAM conditions, if given)."""
         self.role.add_to_principal_policy(
@@ -109,12 +109,13 @@ class TroveFunction(Construct):
             )
         )
 
-    def allow_listing(self, sid: str, bucket: s3.IBucket, prefix: str) -> None:
-        """s3:ListBucket for keys under one prefix. Without it S3 answers a HEAD of a missing key with
-        403, which the processor cannot tell from a real refusal and would retry until the DLQ; with
-        it, 404 ("gone"). S3 checks the missing key as the listing's s3:prefix, so the grant stays
-        within the prefix."""
-        self.allow(sid, ["s3:ListBucket"], [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": f"{prefix}*"}})
+    def allow_listing(self, sid: str, bucket: s3.IBucket, prefixes: Sequence[str]) -> None:
+        """s3:ListBucket for keys under some prefixes only. Without it S3 answers a HEAD of a missing
+        key with 403, which the processor cannot tell from a real refusal and would retry until the
+        DLQ; with it, 404 ("gone"). S3 checks the missing key as the listing's s3:prefix, so the grant
+        stays within the prefixes."""
+        patterns = [f"{prefix}*" for prefix in prefixes]
+        self.allow(sid, ["s3:ListBucket"], [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": patterns}})
 
     def allow_objects(
         self, sid: str, actions: Sequence[str], bucket: s3.IBucket, prefixes: Sequence[str]

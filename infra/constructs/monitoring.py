@@ -1,4 +1,4 @@
-"""Alarms: anything in the DLQ, uploads waiting too long, and errors or throttles of either function.
+"""Alarms: anything in the DLQ, uploads waiting too long, and errors or throttles of each function.
 
 Every alarm notifies one SNS topic; `-c trove:alarmEmail=ops@example.com` subscribes an address.
 """

@@ -1,10 +1,14 @@
 """The processor: S3 `uploads/` notifications → SQS → the processor function, in batches with
-partial-failure reporting; a record that keeps failing goes to the DLQ after the topology's
-receive count.
+partial-failure reporting and a maximum concurrency; a record that keeps failing goes to the DLQ
+after the topology's receive count.
 
-The function reads and deletes under `uploads/`, writes and deletes under `thumbnails/`, may list
-the bucket under `uploads/` only (so S3 answers 404, not 403, for an upload that is gone), reads and
-updates items of the assets table, and consumes the queue. Nothing else: no other key.
+What running the processor's code needs on the bucket (`allow_processing`) is granted here once and
+given to every function that runs it: the processor, the API (its synchronous upload path) and the
+sweep. It reads and deletes under `uploads/` (the quarantine), writes the checked copy under
+`files/` (the target of a server-side copy, which S3 checks as a PutObject) and deletes it when the
+asset went meanwhile, writes and deletes under `thumbnails/`, may list the bucket under `uploads/`
+only (so S3 answers 404, not 403, for an upload that is gone), and reads and updates items of the
+assets table. Nothing else: no other key.
 """
 
 from __future__ import annotations
@@ -51,19 +55,29 @@ class Processing(Construct):
             storage.queue,
             batch_size=topology.UPLOADS_QUEUE.batch_size,
             report_batch_item_failures=True,
+            # The pollers stop reading at this many invocations rather than be throttled (a throttled
+            # receive counts towards the DLQ like a failed one).
+            max_concurrency=topology.UPLOADS_QUEUE.max_concurrency,
         )
         self.handler.function.add_event_source(self.event_source)
-        uploads, thumbnails = topology.BUCKET.uploads_prefix, topology.BUCKET.thumbnails_prefix
-        # HEAD and ranged GETs of the upload (and the presigned GET PyAV reads through); rejected
-        # and orphaned uploads are deleted.
-        self.handler.allow_objects(
-            "ReadAndDeleteUploads", ["s3:GetObject", "s3:DeleteObject"], storage.bucket, [uploads]
-        )
-        self.handler.allow_listing("ListUploads", storage.bucket, uploads)
-        self.handler.allow_objects(
-            "WriteThumbnails", ["s3:PutObject", "s3:DeleteObject"], storage.bucket, [thumbnails]
-        )
-        # Every write of the processor is a conditional update of an existing record.
-        self.handler.allow(
-            "SettleAssetItems", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [storage.assets_table.table_arn]
-        )
+        allow_processing(self.handler, storage)
+
+
+def allow_processing(handler: TroveFunction, storage: Storage) -> None:
+    """What `functions.processor.pipeline` does to the bucket and the assets table, for any function
+    that runs it."""
+    bucket, spec = storage.bucket, topology.BUCKET
+    # HEAD and ranged GETs of the upload (and the presigned GET PyAV reads through), the source of
+    # the server-side copy; uploads are deleted once copied, rejected or orphaned.
+    handler.allow_objects("ReadAndDeleteUploads", ["s3:GetObject", "s3:DeleteObject"], bucket, [spec.uploads_prefix])
+    handler.allow_listing("ListUploads", bucket, [spec.uploads_prefix])
+    # The checked copy (CopyObject's target is a PutObject) and the thumbnail; both are removed again
+    # when the asset was deleted while its bytes were being checked.
+    handler.allow_objects(
+        "WriteCheckedObjects",
+        ["s3:PutObject", "s3:DeleteObject"],
+        bucket,
+        [spec.files_prefix, spec.thumbnails_prefix],
+    )
+    # Every write of the processor is a conditional update of an existing record.
+    handler.allow("SettleAssetItems", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [storage.assets_table.table_arn])

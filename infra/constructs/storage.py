@@ -97,13 +97,14 @@ class Storage(Construct):
                 )
             ],
             lifecycle_rules=[
-                # `uploads/{id}` is an asset's permanent key, so objects there are not expired by age
-                # (that would delete every file): the processor deletes rejected and orphaned bytes,
-                # DynamoDB TTL removes records whose bytes never came, and S3 drops the parts of
-                # multipart uploads nobody finished.
+                # uploads/ is the quarantine: bytes nobody has checked yet. The processor moves what
+                # passes to files/ and deletes the rest within minutes, so anything still there after
+                # a day is abandoned (or was never settled: the sweep settles those well before) and
+                # expires, like the parts of multipart uploads nobody finished.
                 s3.LifecycleRule(
                     id="abandoned-uploads",
                     prefix=spec.uploads_prefix,
+                    expiration=Duration.days(topology.ABANDONED_UPLOAD_DAYS),
                     abort_incomplete_multipart_upload_after=Duration.days(topology.ABANDONED_UPLOAD_DAYS),
                 )
             ],

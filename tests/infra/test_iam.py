@@ -41,38 +41,46 @@ def _table_and_indexes(names: dict[str, str], key: str, spec: topology.TableTopo
     return {table, *(f"{table}/index/{index.name}" for index in spec.indexes)}
 
 
-def test_the_processor_may_touch_only_uploads_and_thumbnails_as_it_needs(
-    synthesized: Synthesized, names: dict[str, str]
-) -> None:
-    # given
-    statements = synthesized.policy_statements(synthesized.stack.processing.handler.role)
-    uploads, thumbnails = (
-        _objects(names, topology.UPLOADS_PREFIX),
-        _objects(names, topology.THUMBNAILS_PREFIX),
+def _processing(names: dict[str, str]) -> set[tuple[str, str]]:
+    """What running the processor's code needs on the bucket: read and delete the quarantined upload,
+    write (copy) the checked file and the thumbnail and remove them again, list uploads/ only."""
+    uploads, files, thumbnails = (
+        _objects(names, prefix)
+        for prefix in (topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX)
     )
-
-    # when
-    s3 = grants(statements, "s3")
-
-    # then
-    assert s3 == {
+    return {
         ("s3:GetObject", uploads),
         ("s3:DeleteObject", uploads),
+        ("s3:PutObject", files),  # the target of the server-side copy
+        ("s3:DeleteObject", files),
         ("s3:PutObject", thumbnails),
         ("s3:DeleteObject", thumbnails),
         ("s3:ListBucket", f"<{names['bucket']}.Arn>"),  # so a missing upload is a 404, not a 403
     }
-    assert not any(resource == "*" for _, resource in s3)
-    # The one bucket-level grant is the listing, and only of keys under uploads/.
+
+
+def _listings(statements: list[dict], names: dict[str, str]) -> list[list[str]]:
+    """The key prefixes each s3:ListBucket statement allows (its only bucket-level grants)."""
     on_bucket = [
         statement
         for statement in statements
         if f"<{names['bucket']}.Arn>" in render(as_list(statement["Resource"]))
     ]
-    (listing,) = on_bucket
-    assert as_list(listing["Action"]) == ["s3:ListBucket"]
-    assert render(as_list(listing["Resource"])) == [f"<{names['bucket']}.Arn>"]
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": f"{topology.UPLOADS_PREFIX}*"}}
+    assert all(as_list(statement["Action"]) == ["s3:ListBucket"] for statement in on_bucket)
+    assert all(set(statement["Condition"]) == {"StringLike"} for statement in on_bucket)
+    return [statement["Condition"]["StringLike"]["s3:prefix"] for statement in on_bucket]
+
+
+def test_the_processor_may_touch_only_what_processing_needs(synthesized: Synthesized, names: dict[str, str]) -> None:
+    # given
+    statements = synthesized.policy_statements(synthesized.stack.processing.handler.role)
+
+    # when
+    s3 = grants(statements, "s3")
+
+    # then: it never reads files/ or thumbnails/, and lists nothing but uploads/
+    assert s3 == _processing(names)
+    assert _listings(statements, names) == [[f"{topology.UPLOADS_PREFIX}*"]]
 
 
 def test_the_processor_reads_and_updates_asset_items_and_consumes_the_queue(
@@ -97,26 +105,24 @@ def test_the_processor_reads_and_updates_asset_items_and_consumes_the_queue(
     }
 
 
-def test_the_api_may_presign_and_delete_under_the_two_prefixes_only(
+def test_the_api_presigns_checked_files_deletes_everything_of_an_asset_and_may_process(
     synthesized: Synthesized, names: dict[str, str]
 ) -> None:
     # given
     statements = synthesized.policy_statements(synthesized.stack.api.handler.role)
-    uploads, thumbnails = (
-        _objects(names, topology.UPLOADS_PREFIX),
-        _objects(names, topology.THUMBNAILS_PREFIX),
+    uploads, files, thumbnails = (
+        _objects(names, prefix)
+        for prefix in (topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX)
     )
 
-    # then
-    assert grants(statements, "s3") == {
-        ("s3:PutObject", uploads),  # presigned POST
-        ("s3:GetObject", uploads),  # presigned GET of the file
-        ("s3:GetObject", thumbnails),  # presigned GET of the thumbnail
-        ("s3:DeleteObject", uploads),
-        ("s3:DeleteObject", thumbnails),
-        ("s3:PutObject", thumbnails),  # POST /api/v2/upload-asset thumbnails in the request
-        ("s3:ListBucket", f"<{names['bucket']}.Arn>"),  # a missing upload is a 404, not a 403
+    # then: presigned POSTs to uploads/, presigned GETs of files/ and thumbnails/, deletes under all
+    # three; POST /api/v2/upload-asset puts to uploads/ and runs the processor's code in the request
+    assert grants(statements, "s3") == _processing(names) | {
+        ("s3:PutObject", uploads),
+        ("s3:GetObject", files),
+        ("s3:GetObject", thumbnails),
     }
+    assert _listings(statements, names) == [[f"{topology.UPLOADS_PREFIX}*"]]
     assert grants(statements, "sqs") == set()
 
 
@@ -135,7 +141,7 @@ def test_the_api_does_items_on_both_tables_and_their_declared_indexes(
     }
 
 
-@pytest.mark.parametrize("name", ["api", "processing"])
+@pytest.mark.parametrize("name", ["api", "processing", "sweep"])
 def test_no_statement_of_a_trove_function_has_a_wildcard_beyond_a_key_prefix(
     synthesized: Synthesized, name: str
 ) -> None:
@@ -155,11 +161,12 @@ def test_no_statement_of_a_trove_function_has_a_wildcard_beyond_a_key_prefix(
         else:
             for resource in resources:
                 assert "*" not in resource or resource.endswith(
-                    (f"/{topology.UPLOADS_PREFIX}*", f"/{topology.THUMBNAILS_PREFIX}*")
+                    tuple(f"/{prefix}*" for prefix in (topology.UPLOADS_PREFIX, topology.FILES_PREFIX,
+                                                        topology.THUMBNAILS_PREFIX))
                 ), statement
 
 
-@pytest.mark.parametrize("name", ["api", "processing"])
+@pytest.mark.parametrize("name", ["api", "processing", "sweep"])
 def test_trove_function_roles_carry_no_managed_policy(synthesized: Synthesized, name: str) -> None:
     # given
     role = synthesized.json["Resources"][
@@ -171,3 +178,24 @@ def test_trove_function_roles_carry_no_managed_policy(synthesized: Synthesized, 
     assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"] == [
         {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}}
     ]
+
+
+def test_the_sweep_processes_lists_the_three_prefixes_and_removes_expired_records(
+    synthesized: Synthesized, names: dict[str, str]
+) -> None:
+    # given
+    statements = synthesized.policy_statements(synthesized.stack.sweep.handler.role)
+    table = f"<{names['assets']}.Arn>"
+
+    # then: the processor's rights, listings to find strays (deleting them is among those rights),
+    # a Scan for expired pending records, batch reads to tell strays, conditional deletes; no index,
+    # no queue, no usages table
+    assert grants(statements, "s3") == _processing(names)
+    assert _listings(statements, names) == [
+        [f"{topology.UPLOADS_PREFIX}*"],
+        [f"{topology.FILES_PREFIX}*", f"{topology.THUMBNAILS_PREFIX}*"],
+    ]
+    assert grants(statements, "dynamodb") == {
+        (f"dynamodb:{action}", table) for action in ("GetItem", "UpdateItem", "Scan", "BatchGetItem", "DeleteItem")
+    }
+    assert grants(statements, "sqs") == set()

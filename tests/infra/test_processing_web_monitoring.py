@@ -33,7 +33,15 @@ def test_the_processor_reads_the_queue_in_topology_batches_reporting_item_failur
         "EventSourceArn": {"Fn::GetAtt": [queue_id, "Arn"]},
         "FunctionName": {"Ref": function_id},
         "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "ScalingConfig": {"MaximumConcurrency": topology.UPLOADS_QUEUE.max_concurrency},
     }
+
+
+def test_the_queue_gives_a_message_at_least_five_receives_and_the_processor_bounded_concurrency() -> None:
+    # then: Lambda's advice for SQS sources (throttled and unfinished receives count too); SQS
+    # event sources take a maximum concurrency of 2 to 1,000
+    assert topology.UPLOADS_QUEUE.max_receive_count >= 5
+    assert 2 <= topology.UPLOADS_QUEUE.max_concurrency <= 1000
 
 
 def test_a_batch_times_out_well_before_its_messages_become_visible_again(synthesized: Synthesized) -> None:
@@ -219,7 +227,7 @@ def test_an_alarm_fires_as_soon_as_one_message_reaches_the_dlq(synthesized: Synt
     assert alarm["AlarmActions"] == [{"Ref": topic_id}]
 
 
-@pytest.mark.parametrize("name", ["api", "processing"])
+@pytest.mark.parametrize("name", ["api", "processing", "sweep"])
 @pytest.mark.parametrize("metric", ["Errors", "Throttles"])
 def test_each_function_has_error_and_throttle_alarms(
     synthesized: Synthesized, name: str, metric: str

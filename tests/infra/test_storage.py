@@ -71,7 +71,7 @@ def test_assets_bucket_cors_comes_from_the_topology_and_allows_the_web_origin(
     assert "ETag" in rule["ExposedHeaders"]  # the page reads it back from a presigned POST
 
 
-def test_assets_bucket_lifecycle_aborts_abandoned_uploads_without_expiring_assets(
+def test_assets_bucket_lifecycle_expires_the_quarantine_and_abandoned_multipart_uploads(
     synthesized: Synthesized,
 ) -> None:
     # given
@@ -80,12 +80,12 @@ def test_assets_bucket_lifecycle_aborts_abandoned_uploads_without_expiring_asset
     # when
     (rule,) = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
 
-    # then
+    # then: uploads/ holds only bytes nobody has checked yet; served files live under files/, which
+    # no rule touches
     assert rule["Status"] == "Enabled"
     assert rule["Prefix"] == topology.UPLOADS_PREFIX
+    assert rule["ExpirationInDays"] == topology.ABANDONED_UPLOAD_DAYS
     assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": topology.ABANDONED_UPLOAD_DAYS}
-    # uploads/{id} is where an asset's file lives for good: an age-based expiry would delete assets.
-    assert "ExpirationInDays" not in rule
 
 
 def test_assets_bucket_logs_its_accesses(synthesized: Synthesized) -> None:

@@ -23,7 +23,8 @@ def _declared_names() -> set[str]:
     """Every name, prefix, index and index key the topology declares. Plain words that are also
     everyday identifiers (`id`, `pk`, `owner`) are left out; compound key names (`ownerClient`,
     `listKey`, `expiresAt`) are in."""
-    names = {topology.UPLOADS_PREFIX, topology.THUMBNAILS_PREFIX, topology.BUCKET.name, topology.OPENAPI_PATH}
+    names = {topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX, topology.BUCKET.name}
+    names |= {topology.OPENAPI_PATH}
     names |= {topology.UPLOADS_QUEUE.name, topology.UPLOADS_QUEUE.dlq_name}
     for table in (topology.ASSETS_TABLE, topology.USAGES_TABLE):
         names |= {table.name, table.ttl_attribute}
@@ -46,7 +47,7 @@ def own_declarations(source: str, names: set[str]) -> list[tuple[int, str]]:
     """String literals (docstrings aside) that spell a topology name or contain a key prefix."""
     tree = ast.parse(source)
     docstrings = _docstrings(tree)
-    prefixes = (topology.UPLOADS_PREFIX, topology.THUMBNAILS_PREFIX)
+    prefixes = (topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
@@ -104,7 +105,7 @@ def test_synthesized_queue_table_and_index_names_are_the_topologys(synthesized: 
 
 def test_every_key_prefix_in_the_template_is_the_topologys(synthesized: Synthesized) -> None:
     # given
-    prefixes = {topology.UPLOADS_PREFIX, topology.THUMBNAILS_PREFIX}
+    prefixes = {topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX}
     bucket = f"<{synthesized.logical_id(synthesized.stack.storage.bucket)}.Arn>/"
     used = set()
 
@@ -114,6 +115,8 @@ def test_every_key_prefix_in_the_template_is_the_topologys(synthesized: Synthesi
             for resource in render(as_list(statement["Resource"])):
                 if isinstance(resource, str) and resource.startswith(bucket):
                     used.add(resource.removeprefix(bucket).removesuffix("*"))
+            listed = statement.get("Condition", {}).get("StringLike", {}).get("s3:prefix", [])
+            used.update(pattern.removesuffix("*") for pattern in listed)
     _, notifications = synthesized.only("Custom::S3BucketNotifications")
     for configuration in notifications["Properties"]["NotificationConfiguration"]["QueueConfigurations"]:
         used.update(rule["Value"] for rule in configuration["Filter"]["Key"]["FilterRules"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -12,12 +13,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.core import topology
 from functions.core.observability import logger, metrics, tracer
 from functions.core.settings import get_settings
-from functions.core.storage import asset_id_from_upload_key
-from functions.processor.pipeline import mark_failed, process_upload
+from functions.processor.pipeline import process_message
 
 settings = get_settings()
 # Report failures per record even when all fail: Lambda then retries exactly those messages.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# Kept back from the invocation's time: settling a record and reporting the batch after the last file.
+SETTLE_SECONDS = 3.0
 
 
 def uploaded_keys(body: str) -> list[str]:
@@ -31,18 +33,14 @@ def uploaded_keys(body: str) -> list[str]:
 
 
 @tracer.capture_method
-def handle_record(record: SQSRecord) -> None:
-    keys = uploaded_keys(record.body)
-    last_attempt = int(record.attributes.approximate_receive_count) >= topology.UPLOADS_QUEUE.max_receive_count
-    for key in keys:
-        try:
-            outcome = process_upload(key, settings)
-        except Exception as error:
-            if last_attempt and (asset_id := asset_id_from_upload_key(key)):
-                mark_failed(asset_id, f"Processing failed after repeated attempts: {error}", settings)
-            raise  # the message is retried, and after the last attempt it goes to the DLQ
-        if outcome:
-            metrics.add_metric(name=f"Upload_{outcome.status}", unit="Count", value=1)
+def handle_record(record: SQSRecord, lambda_context: LambdaContext) -> None:
+    """One message; powertools passes the context, whose remaining time bounds the work: what cannot
+    finish before the invocation ends is reported as failed and retried, never cut off mid-way."""
+    deadline = time.monotonic() + lambda_context.get_remaining_time_in_millis() / 1000 - SETTLE_SECONDS
+    receives = int(record.attributes.approximate_receive_count)
+    last_attempt = receives >= topology.UPLOADS_QUEUE.max_receive_count
+    for outcome in process_message(uploaded_keys(record.body), settings, deadline=deadline, last_attempt=last_attempt):
+        metrics.add_metric(name=f"Upload_{outcome.status}", unit="Count", value=1)
 
 
 @logger.inject_lambda_context

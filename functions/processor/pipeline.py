@@ -1,17 +1,22 @@
 """Settle one uploaded object: check the bytes, describe them, thumbnail them, update the record.
 
+Browsers post to `uploads/{id}`, a quarantine nothing ever serves. Bytes that pass the checks are
+copied (server-side, on the condition that they are still the bytes checked) to `files/{id}`, the
+only key a download URL names, and the upload is deleted. Bytes that fail are deleted.
+
 Every path ends the record in a terminal state (`ready`, `rejected`, `failed`) or leaves it
 `pending` only by raising, so the message is retried. Duplicate and late events are no-ops:
-each write is conditioned on the record still being `pending` at the version we read.
+each write is conditioned on the record's status and version as read.
 
-The record keeps the ETag of the object it was settled from. A presigned POST stays valid for
+The record keeps the ETag of the bytes it was settled from. A presigned POST stays valid for
 minutes, so other bytes can be posted to the same key after the first ones settled; their event
-finds an object whose ETag is not the record's, and those bytes are checked in turn (the record goes
-back to `pending`, then settles again): what is stored is never bytes nobody checked.
+finds an upload whose ETag is not the record's, and those bytes are checked as a new version: they
+replace the served copy only if they pass, and a `ready` asset stays served meanwhile.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
@@ -34,8 +39,38 @@ class Outcome:
     reason: str | None = None
 
 
-def process_upload(key: str, settings: Settings, s3: S3Client | None = None) -> Outcome | None:
-    """Process the object at `key` (already URL-decoded). None when the key is not an upload of ours."""
+def process_message(
+    keys: list[str],
+    settings: Settings,
+    *,
+    deadline: float | None = None,
+    last_attempt: bool = False,
+    s3: S3Client | None = None,
+) -> list[Outcome]:
+    """The uploads one queue message names, in turn, each before `deadline` (time.monotonic()). An
+    upload that cannot be finished raises, so the message is retried; on its last attempt the record is
+    marked `failed` first, so no asset stays `pending` once its message goes to the DLQ."""
+    outcomes = []
+    for key in keys:
+        try:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise inspection.OutOfTime("The invocation's time ran out before this upload's turn")
+            outcome = process_upload(key, settings, s3, deadline)
+        except Exception as error:
+            if last_attempt and (asset_id := storage.asset_id_from_upload_key(key)):
+                mark_failed(asset_id, f"Processing failed after repeated attempts: {error}", settings, s3)
+            raise
+        if outcome:
+            outcomes.append(outcome)
+    return outcomes
+
+
+def process_upload(
+    key: str, settings: Settings, s3: S3Client | None = None, deadline: float | None = None
+) -> Outcome | None:
+    """Process the object at `key` (already URL-decoded). None when the key is not an upload of ours.
+    `deadline` (time.monotonic()) is when the caller must stop: a file not checked by then raises
+    inspection.OutOfTime and is retried."""
     s3 = s3 or storage.s3_client(settings)
     asset_id = storage.asset_id_from_upload_key(key)
     if asset_id is None:
@@ -45,58 +80,58 @@ def process_upload(key: str, settings: Settings, s3: S3Client | None = None) -> 
         item = _load(asset_id)
         if item is None:
             # Deleted meanwhile, or never issued by us: nothing may keep its bytes.
-            storage.delete_objects([key, storage.thumbnail_key(asset_id)], settings, s3)
+            storage.delete_objects(_all_keys(asset_id), settings, s3)
             return Outcome(asset_id, "orphan-deleted")
         head = _object_head(s3, settings.bucket_name, key)
         if head is None:
             return Outcome(asset_id, "skipped", "object is gone")
         size, etag = head
-        if item.status != AssetStatus.PENDING:
-            if item.etag is None or item.etag == etag:
-                if item.status == AssetStatus.REJECTED:
-                    # Settled, but deleting its bytes failed (the reason this message came back): finish.
-                    storage.delete_objects([key, storage.thumbnail_key(asset_id)], settings, s3)
-                return Outcome(asset_id, "skipped", f"already {item.status}")
-            if not _reopen(item, settings, s3):
-                continue  # the record changed meanwhile: look again
-        outcome = _settle(item, key, size, etag, settings, s3)
+        if item.status != AssetStatus.PENDING and item.etag in (None, etag):
+            # These bytes were settled already; a delete that failed left the upload behind: finish.
+            if item.object_key != key:  # records from before the quarantine are served from uploads/
+                storage.delete_objects([key], settings, s3)
+            return Outcome(asset_id, "skipped", f"already {item.status}")
+        outcome = _settle(item, key, size, etag, settings, s3, deadline)
         if outcome.status != "skipped":
             return outcome
         # Settled by another delivery meanwhile: go round to check it settled the object that is there now.
     raise RuntimeError(f"Asset {asset_id} kept changing while it was being settled")
 
 
-def _reopen(item: AssetModel, settings: Settings, s3: S3Client) -> bool:
-    """Other bytes arrived at a settled asset's key: back to `pending`, without what described the old
-    bytes (their thumbnail goes too). False if the record changed meanwhile."""
-    forgotten = ("status_reason", "thumbnail_key", "width", "height", "duration", "page_count", "etag")
-    actions = [AssetModel.status.set(AssetStatus.PENDING.value), AssetModel.updated_at.set(now())]
-    actions += [getattr(AssetModel, name).remove() for name in forgotten]
+def _settle(
+    item: AssetModel, key: str, size: int, etag: str, settings: Settings, s3: S3Client, deadline: float | None
+) -> Outcome:
     try:
-        # pynamodb adds the version condition: a PATCH or another delivery meanwhile makes this fail.
-        item.update(actions=actions, condition=AssetModel.status == item.status)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
+        detected, result = _check(item, key, size, settings, s3, deadline)
+    except inspection.MediaError as problem:
+        if item.status == AssetStatus.READY:
+            # Other bytes posted to a ready asset failed: the checked copy stays served.
+            storage.delete_objects([key], settings, s3)
+            logger.info("Bytes posted again were refused", extra={"asset_id": item.id, "reason": problem.reason})
+            return Outcome(item.id, "kept", problem.reason)
+        rejected = isinstance(problem, inspection.Rejected)
+        outcome = _finish(
+            item, AssetStatus.REJECTED if rejected else AssetStatus.FAILED, settings, s3, reason=problem.reason, etag=etag
+        )
+        # Nothing made from earlier bytes stays. Rejected bytes go too; the bytes of a failed upload (an
+        # allowed type that could not be read) stay in quarantine, never served, until the lifecycle rule.
+        storage.delete_objects(_all_keys(item.id) if rejected else _all_keys(item.id)[1:], settings, s3)
+        return outcome
+    try:
+        s3.copy_object(
+            Bucket=settings.bucket_name,
+            Key=storage.file_key(item.id),
+            CopySource={"Bucket": settings.bucket_name, "Key": key},
+            CopySourceIfMatch=etag,
+            ContentType=detected.mime_types[0],
+            MetadataDirective="REPLACE",
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("PreconditionFailed", "412", "NoSuchKey", "404"):
             raise
-        return False
-    logger.info("Other bytes arrived at a settled upload: checking them", extra={"asset_id": item.id})
-    storage.delete_objects([storage.thumbnail_key(item.id)], settings, s3)
-    return True
-
-
-def _settle(item: AssetModel, key: str, size: int, etag: str, settings: Settings, s3: S3Client) -> Outcome:
-    if size > settings.max_upload_bytes:
-        return _reject(item, media.too_large_message(settings.max_upload_bytes), etag, settings, s3)
-    if size == 0:
-        return _reject(item, "File is empty", etag, settings, s3)
-    # Libraries read the object through ranged GETs, only as far as they need.
-    reader = inspection.RangedObjectReader(s3, settings.bucket_name, key, size)
-    try:
-        detected, result = inspection.examine(reader, media.AssetType(item.asset_type), item.format or "")
-    except inspection.Rejected as problem:
-        return _reject(item, problem.reason, etag, settings, s3)
-    except inspection.Broken as problem:
-        return _finish(item, AssetStatus.FAILED, settings, s3, reason=problem.reason, etag=etag)
+        # Other bytes replaced (or a delete removed) the upload while it was checked: their own event
+        # settles them.
+        return Outcome(item.id, "skipped", "the upload changed while it was checked")
     thumbnail_key = None
     if result.thumbnail:
         thumbnail_key = storage.thumbnail_key(item.id)
@@ -112,15 +147,39 @@ def _settle(item: AssetModel, key: str, size: int, etag: str, settings: Settings
         "duration": result.duration,
         "page_count": result.page_count,
         "thumbnail_key": thumbnail_key,
+        "object_key": storage.file_key(item.id),
     }
-    return _finish(item, AssetStatus.READY, settings, s3, described=described, etag=etag)
-
-
-def _reject(item: AssetModel, reason: str, etag: str, settings: Settings, s3: S3Client) -> Outcome:
-    outcome = _finish(item, AssetStatus.REJECTED, settings, s3, reason=reason, etag=etag)
-    # Rejected bytes are never kept.
-    storage.delete_objects([storage.upload_key(item.id), storage.thumbnail_key(item.id)], settings, s3)
+    outcome = _finish(item, AssetStatus.READY, settings, s3, described=described, etag=etag)
+    if outcome.status == AssetStatus.READY:
+        storage.delete_objects([key], settings, s3)
     return outcome
+
+
+def _check(
+    item: AssetModel, key: str, size: int, settings: Settings, s3: S3Client, deadline: float | None
+) -> tuple[media.MediaFormat, inspection.Inspection]:
+    """What the bytes are and hold, within the type's inspection budget; MediaError when they fail."""
+    if size > settings.max_upload_bytes:
+        raise inspection.Rejected(media.too_large_message(settings.max_upload_bytes))
+    if size == 0:
+        raise inspection.Rejected("File is empty")
+    if item.size is not None and size != item.size:
+        # S3 enforces the declared size on the presigned POST; a store that did not is caught here.
+        raise inspection.Rejected(f"The file is {size} bytes, but {item.size} were declared")
+    # Libraries read the object through ranged GETs, only as far as they need.
+    reader = inspection.RangedObjectReader(s3, settings.bucket_name, key, size)
+    try:
+        return inspection.examine_within_budget(
+            reader, media.AssetType(item.asset_type), item.format or "", deadline=deadline
+        )
+    finally:
+        # A failed GET that a library swallowed, or reported as corrupt input, is still an AWS error.
+        reader.raise_failure()
+
+
+def _all_keys(asset_id: str) -> list[str]:
+    """The upload, then what is made from checked bytes: the served copy and the thumbnail."""
+    return [storage.upload_key(asset_id), storage.file_key(asset_id), storage.thumbnail_key(asset_id)]
 
 
 def _finish(
@@ -133,11 +192,15 @@ def _finish(
     described: dict | None = None,
     etag: str | None = None,
 ) -> Outcome:
-    """Write the terminal state if the record is still pending. A concurrent PATCH moves the version:
-    re-read and write again. A concurrent delete removes the record: clean up what we wrote."""
+    """Write the terminal state if the record is still as read (status and version). A concurrent
+    PATCH moves the version only: re-read and write again. Another delivery that settled it meanwhile
+    wins ("skipped"). A concurrent delete removes the record: clean up what we wrote."""
     actions_for = {
         "status": status.value, "status_reason": reason, "expires_at": None, "etag": etag, **(described or {})
     }
+    if status != AssetStatus.READY:
+        # Nothing describes bytes that are not kept.
+        actions_for |= dict.fromkeys(("thumbnail_key", "width", "height", "duration", "page_count"))
     for _ in range(_SETTLE_ATTEMPTS):
         actions = [
             getattr(AssetModel, name).set(value) if value is not None else getattr(AssetModel, name).remove()
@@ -145,7 +208,8 @@ def _finish(
         ]
         actions.append(AssetModel.updated_at.set(now()))
         try:
-            item.update(actions=actions, condition=AssetModel.status == AssetStatus.PENDING.value)
+            # pynamodb adds the version condition.
+            item.update(actions=actions, condition=AssetModel.status == item.status)
             logger.info("Upload settled", extra={"asset_id": item.id, "status": status.value, "reason": reason})
             return Outcome(item.id, status.value, reason)
         except UpdateError as error:
@@ -153,9 +217,9 @@ def _finish(
                 raise
         fresh = _load(item.id)
         if fresh is None:
-            storage.delete_objects([storage.upload_key(item.id), storage.thumbnail_key(item.id)], settings, s3)
+            storage.delete_objects(_all_keys(item.id), settings, s3)
             return Outcome(item.id, "orphan-deleted")
-        if fresh.status != AssetStatus.PENDING:
+        if (fresh.status, fresh.etag) != (item.status, item.etag):
             return Outcome(item.id, "skipped", f"already {fresh.status}")
         item = fresh
     raise RuntimeError(f"Asset {item.id} kept changing while it was being settled")

@@ -58,6 +58,10 @@ class LambdaContext:
     memory_limit_in_mb = 512
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:trove-api"
     aws_request_id = "test-request"
+    remaining_seconds = 30.0  # a Lambda's default timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return int(self.remaining_seconds * 1000)
 
 
 def load_event(name: str) -> dict:

@@ -1,7 +1,10 @@
 """The processor's media layer: what an uploaded object really is, and what is in it.
 
     reader = RangedObjectReader(s3, bucket, key, size)            # or the bytes themselves
-    media, inspection = examine(reader, item.asset_type, item.format)
+    media, inspection = examine_within_budget(reader, item.asset_type, item.format)
+
+`examine_within_budget` runs `examine` in the inspection worker, a child process under the type's
+CPU, memory and time budget (budget.py); a file over it is `TooCostly`, a `Rejected`.
 
 `examine` checks the size, sniffs the first bytes, holds them against the declared type, refuses
 polyglots (a file that is also HTML, a PDF or a ZIP archive) and inspects the object with the
@@ -18,7 +21,8 @@ import importlib
 import io
 
 from functions.core.media import AssetType, MediaFormat
-from functions.processor.inspect.model import Broken, Inspection, MediaError, Rejected
+from functions.processor.inspect.budget import OutOfTime, examine_within_budget
+from functions.processor.inspect.model import Broken, Inspection, MediaError, Rejected, TooCostly
 from functions.processor.inspect.polyglot import check_single_format
 from functions.processor.inspect.sniff import SNIFF_BYTES, check_declared, check_size, id3v2_length, sniff
 from functions.processor.inspect.source import RangedObjectReader, Source, open_source
@@ -28,12 +32,15 @@ __all__ = [
     "Broken",
     "Inspection",
     "MediaError",
+    "OutOfTime",
     "RangedObjectReader",
     "Rejected",
     "Source",
+    "TooCostly",
     "check_declared",
     "check_size",
     "examine",
+    "examine_within_budget",
     "inspect",
     "sniff",
 ]
@@ -65,7 +72,7 @@ def inspect(media: MediaFormat, source: Source) -> Inspection:
     inspector = importlib.import_module(f"{__name__}.{media.asset_type.value}")
     try:
         return inspector.inspect(stream, media)
-    except MediaError:
+    except (MediaError, MemoryError):  # over its memory budget: the worker says so
         raise
     except Exception as exc:  # hostile bytes make parsers raise anything: it is still unreadable media
         raise Broken(f"Cannot read this {media.format} file: {_describe(exc)}") from exc
@@ -78,3 +85,4 @@ def inspect(media: MediaFormat, source: Source) -> Inspection:
 def _describe(exc: Exception) -> str:
     # FFmpeg errors read "[Errno 1094995529] Invalid data found…: '<none>'"; their strerror is the sentence.
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+

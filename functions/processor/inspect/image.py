@@ -7,7 +7,7 @@ from typing import BinaryIO
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from functions.core.media import MediaFormat
-from functions.processor.inspect.model import Broken, Inspection, Rejected
+from functions.processor.inspect.model import Broken, Inspection, Rejected, TooCostly
 from functions.processor.inspect.thumbnail import MAX_PIXELS, THUMBNAIL_SIDE, check_pixels, jpeg_thumbnail
 
 # Pillow parses only the format libmagic saw: no other decoder ever meets these bytes.
@@ -32,6 +32,13 @@ _ORIENTATION = {
 }
 _QUARTER_TURNS = {T.TRANSPOSE, T.ROTATE_270, T.TRANSVERSE, T.ROTATE_90}
 
+# A progressive JPEG is decoded scan by scan, each a pass over the whole picture: repeating a scan
+# costs its bytes once and its decoding every time (400 copies of a 10000×10000 refinement scan take
+# 30 s of CPU). Encoders write about ten scans; libjpeg-turbo's tools offer to stop at 100.
+MAX_JPEG_SCANS = 100
+_START_OF_SCAN = b"\xff\xda"
+_CHUNK = 1024 * 1024
+
 
 def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
     try:
@@ -43,6 +50,8 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
     with image:
         width, height = image.size
         check_pixels(width, height, _MAX_PIXELS.get(media.format, MAX_PIXELS))  # before anything is decoded
+        if media.format == "jpg":
+            _check_scans(stream)
         transpose = _ORIENTATION.get(image.getexif().get(ExifTags.Base.Orientation))
         if transpose in _QUARTER_TURNS:
             width, height = height, width
@@ -50,3 +59,18 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
         # large photo is never decoded at full size. Animated GIF/WebP open on their first frame.
         image.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
         return Inspection(width=width, height=height, thumbnail=jpeg_thumbnail(image, transpose))
+
+
+def _check_scans(stream: BinaryIO) -> None:
+    """Refuse a JPEG with more scans than any encoder writes, before decoding any. Inside a scan's
+    coded data every 0xFF byte is followed by 0x00 or a restart marker, so each start-of-scan marker
+    found in the bytes is a real one."""
+    position = stream.tell()
+    stream.seek(0)
+    scans, tail = 0, b""
+    while scans <= MAX_JPEG_SCANS and (chunk := stream.read(_CHUNK)):
+        scans += (tail + chunk).count(_START_OF_SCAN)
+        tail = chunk[-1:]
+    stream.seek(position)
+    if scans > MAX_JPEG_SCANS:
+        raise TooCostly(f"the JPEG has more than {MAX_JPEG_SCANS} scans (encoders write about ten)")

@@ -18,6 +18,14 @@ class Rejected(MediaError):
     becomes `rejected` and the object is deleted."""
 
 
+class TooCostly(Rejected):
+    """The file would cost more to check than its budget allows (CPU, memory, time, or a decoder's
+    own limit such as the number of JPEG scans)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"Too costly to process: {what}")
+
+
 class Broken(MediaError):
     """An allowed type that cannot be read (truncated, corrupt, encrypted): the item becomes `failed`."""
 

@@ -26,6 +26,9 @@ THUMBNAIL_AT = 1.0  # seconds; clips shorter than this show their first frame
 # No real video holds a frame for longer on average (a slideshow still repeats frames); a longer
 # step means a corrupt time base (e.g. an `mdhd` timescale of 1 or 0).
 MAX_FRAME_SECONDS = 60.0
+# Frames decoded from the keyframe before the thumbnail's moment: a keyframe every 10 s at 60 fps is
+# 600; past this, the thumbnail is the frame reached (a hostile file can place its keyframe hours back).
+MAX_SEEK_FRAMES = 600
 
 # Quarter turns counterclockwise (FFmpeg's display-matrix convention) → the same turn in Pillow.
 _TURNS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}
@@ -92,8 +95,11 @@ def _frame_at(container: InputContainer, video: VideoStream, seconds: float) -> 
     try:
         container.seek(target, stream=video)  # backward: lands on the keyframe at or before target
         frame = None
-        for frame in container.decode(video):
-            if frame.pts is None or frame.pts >= target:
+        for decoded, frame in enumerate(container.decode(video), start=1):
+            # The headers' size is the first frame's: a stream may change size later (16×16, then
+            # 12000×12000), so every decoded frame is held to the limit.
+            check_pixels(frame.width, frame.height)
+            if frame.pts is None or frame.pts >= target or decoded >= MAX_SEEK_FRAMES:
                 break
         return frame
     except av.FFmpegError:

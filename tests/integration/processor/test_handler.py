@@ -47,8 +47,10 @@ def test_allowed_media_settles_ready_with_metadata_and_thumbnail(
     for field, value in expected.items():
         assert settled[field] == pytest.approx(value, abs=0.1), field
     keys = {item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    # The checked bytes moved out of the quarantine to the served key.
+    assert f"files/{asset['id']}" in keys and f"uploads/{asset['id']}" not in keys
     if declared_type == "audio":
-        assert keys == {f"uploads/{asset['id']}"}
+        assert keys == {f"files/{asset['id']}"}
     else:
         thumbnail = Image.open(io.BytesIO(s3.get_object(Bucket=bucket, Key=f"thumbnails/{asset['id']}.jpg")["Body"].read()))
         assert thumbnail.format == "JPEG" and max(thumbnail.size) == 320

@@ -1,0 +1,181 @@
+"""Examine a file in the inspection worker (worker.py), within its type's budget.
+
+    media, inspection = examine_within_budget(reader, AssetType.IMAGE, "jpg")
+
+The worker is a child process, started on first use and kept for the next file (one per concurrent
+caller), so the decoders are imported once per container. This side serves the worker's reads from
+the source (an S3 object read by ranges, or bytes) and watches the clock. A file that exceeds its
+budget — CPU seconds, memory, or wall-clock seconds — ends in `TooCostly`, a `Rejected`; the worker
+that spent it is replaced. `deadline` (time.monotonic()) is when the caller must have an answer, the
+Lambda invocation's end: a file stopped by it, not by its own budget, raises `OutOfTime`, and the
+caller retries it later rather than reject it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import BinaryIO
+
+from functions.core import topology
+from functions.core.media import AssetType, MediaFormat
+from functions.processor.inspect.model import Broken, Inspection, Rejected, TooCostly
+from functions.processor.inspect.source import Source, open_source
+from functions.processor.inspect.worker import receive, send
+
+
+class OutOfTime(RuntimeError):
+    """The caller's deadline came before the file's budget ran out: try again later."""
+
+
+class WorkerFailed(RuntimeError):
+    """The worker could not examine the file for a reason that is not the file's (retry)."""
+
+
+def examine_within_budget(
+    source: Source,
+    declared_type: AssetType,
+    declared_format: str,
+    *,
+    budget: topology.InspectionBudget | None = None,
+    deadline: float | None = None,
+) -> tuple[MediaFormat, Inspection]:
+    budget = budget or topology.INSPECTION_BUDGETS[declared_type.value]
+    worker = _pool.take()
+    try:
+        return worker.examine(open_source(source), declared_type.value, declared_format, budget, deadline)
+    finally:
+        # A worker that answered is ready for the next file; one stopped mid-file is never reused.
+        if worker.busy:
+            worker.stop()
+        else:
+            _pool.give_back(worker)
+
+
+class Worker:
+    def __init__(self) -> None:
+        environment = {
+            **os.environ,
+            # The worker imports `functions` the way this process did (Lambda: /var/task and /opt/python).
+            "PYTHONPATH": os.pathsep.join(path for path in sys.path if path),
+            # One malloc arena: each thread's own 64 MB arena would count against the address-space budget.
+            "MALLOC_ARENA_MAX": "1",
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "functions.processor.inspect.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=environment,
+        )
+        self.busy = False
+
+    def examine(
+        self,
+        stream: BinaryIO,
+        declared_type: str,
+        declared_format: str,
+        budget: topology.InspectionBudget,
+        deadline: float | None,
+    ) -> tuple[MediaFormat, Inspection]:
+        size = stream.seek(0, os.SEEK_END)
+        own_deadline = time.monotonic() + budget.wall_seconds
+        stop_at = min(own_deadline, deadline) if deadline is not None else own_deadline
+        self.busy = True
+        try:
+            send(self.process.stdin, ("examine", declared_type, declared_format, size, budget))
+            while True:
+                message = self._next(stop_at)
+                if message is None:
+                    raise self._ended(budget)
+                if message[0] != "read":
+                    self.busy = False
+                    return self._outcome(message)
+                _, offset, length = message
+                stream.seek(offset)
+                # The source's errors (an S3 GET that failed) are this side's: they propagate and the
+                # message is retried; the worker is stopped, not told.
+                send(self.process.stdin, ("data", stream.read(length)))
+        except BrokenPipeError:
+            raise self._ended(budget) from None
+        except TimeoutError:
+            self.stop()
+            if stop_at < own_deadline:
+                raise OutOfTime("The invocation's time ran out before the file was checked") from None
+            raise TooCostly(f"more than {budget.wall_seconds} s to check") from None
+
+    def _next(self, stop_at: float) -> tuple | None:
+        remaining = stop_at - time.monotonic()
+        if remaining <= 0 or not select.select([self.process.stdout], [], [], remaining)[0]:
+            raise TimeoutError
+        return receive(self.process.stdout)
+
+    def _outcome(self, message: tuple) -> tuple[MediaFormat, Inspection]:
+        kind = message[0]
+        if kind == "done":
+            return message[1], message[2]
+        if kind == "refused":
+            _, why, reason = message
+            if why == "memory":
+                raise TooCostly(reason)
+            raise (Rejected if why == "rejected" else Broken)(reason)
+        raise WorkerFailed(f"The inspection worker failed: {message[1]}")
+
+    def _ended(self, budget: topology.InspectionBudget) -> Exception:
+        """What the worker's death says about the file."""
+        code = self.process.wait()
+        if code == -signal.SIGXCPU:
+            return TooCostly(f"more than {budget.cpu_seconds} s of CPU")
+        if code < 0:
+            # A decoder that cannot allocate within the address-space budget aborts or crashes.
+            name = signal.Signals(-code).name
+            return TooCostly(f"the decoder was stopped ({name}), likely past {budget.memory_mb} MB of memory")
+        return WorkerFailed(f"The inspection worker exited with status {code}")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except OSError:  # a pipe to a killed worker may fail its last flush
+                pass
+
+
+class _Pool:
+    """Idle workers; each caller takes one for itself, so concurrent callers never share one."""
+
+    def __init__(self) -> None:
+        self._idle: list[Worker] = []
+        self._lock = threading.Lock()
+        atexit.register(self.stop_all)
+
+    def take(self) -> Worker:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    return worker
+        return Worker()
+
+    def give_back(self, worker: Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+
+    def stop_all(self) -> None:
+        with self._lock:
+            workers, self._idle = self._idle, []
+        for worker in workers:
+            worker.stop()
+
+
+_pool = _Pool()

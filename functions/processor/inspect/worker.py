@@ -1,0 +1,181 @@
+"""The inspection worker: a child process that examines one file at a time within an OS-enforced
+budget, reading the file's bytes from its parent.
+
+    python -m functions.processor.inspect.worker      # started by budget.py, never by hand
+
+Hostile bytes can make a decoder spin or allocate without end (a JPEG with hundreds of progressive
+scans, a PDF of nested forms), deep inside C code where no Python check runs. So the decoders run
+here, under limits the kernel enforces for each file: CPU seconds (RLIMIT_CPU: the kernel sends
+SIGXCPU, which kills the process) and address space (RLIMIT_AS: allocations fail, Python raises
+MemoryError and C libraries give up or abort). The parent adds a wall-clock deadline and reads how
+the worker ended. The worker is reused from file to file, so imports are paid once per container.
+
+The worker holds no AWS client and no credentials: it asks its parent for byte ranges, and the
+parent reads them (from S3 by ranged GETs, or from memory), so an AWS error stays the parent's.
+
+Protocol, over stdin/stdout, each message a length-prefixed pickle (both ends are this code):
+    parent → worker   ("examine", declared_type, declared_format, size, budget)
+    worker → parent   ("read", offset, length)              parent → worker  ("data", bytes)
+    worker → parent   ("done", media, inspection) | ("refused", kind, reason) | ("error", text)
+A read the parent cannot serve (a failed GET) is the parent's error: it stops the worker instead.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import resource
+import struct
+import sys
+from typing import Any, BinaryIO
+
+_LENGTH = struct.Struct("!I")
+# The worker asks for at least this much per read and keeps what it got: libraries read in small
+# pieces (a few KB), and each request is a round trip through the parent.
+READ_WINDOW = 256 * 1024
+
+
+def send(pipe: BinaryIO, message: tuple) -> None:
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(_LENGTH.pack(len(payload)) + payload)
+    pipe.flush()
+
+
+def receive(pipe: BinaryIO) -> Any:
+    """The next message, or None at the end of the stream (the other side is gone)."""
+    header = pipe.read(_LENGTH.size)
+    if len(header) < _LENGTH.size:
+        return None
+    (length,) = _LENGTH.unpack(header)
+    payload = pipe.read(length)
+    if len(payload) < length:
+        return None
+    return pickle.loads(payload)  # only ever from the other end of our own pipe
+
+
+class ParentReader(io.RawIOBase):
+    """A seekable file whose bytes come from the parent, a window at a time."""
+
+    def __init__(self, requests: BinaryIO, answers: BinaryIO, size: int) -> None:
+        super().__init__()
+        self.requests, self.answers, self.size = requests, answers, size
+        self._pos = 0
+        self._window_start, self._window = 0, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise ValueError(f"negative seek position {base + offset}")
+        self._pos = base + offset
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._read_at(self._pos, len(view))
+        view[: len(data)] = data
+        self._pos += len(data)
+        return len(data)
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            size = self.size - self._pos
+        data = self._read_at(self._pos, size)
+        self._pos += len(data)
+        return data
+
+    def readall(self) -> bytes:
+        return self.read(-1)
+
+    def _read_at(self, start: int, length: int) -> bytes:
+        end = min(start + length, self.size)
+        if start >= end:
+            return b""
+        window_end = self._window_start + len(self._window)
+        if not (self._window_start <= start and end <= window_end):
+            send(self.requests, ("read", start, max(end - start, READ_WINDOW)))
+            answer = receive(self.answers)
+            if answer is None:
+                raise SystemExit(0)  # the parent is gone: nobody wants the answer
+            self._window_start, self._window = start, answer[1]
+        offset = start - self._window_start
+        return self._window[offset : offset + end - start]
+
+
+def _vm_bytes() -> int:
+    """This process's current address space (VmSize), in bytes."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _limit(kind: int, soft: int) -> None:
+    _, hard = resource.getrlimit(kind)
+    resource.setrlimit(kind, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+
+
+def _unlimit(kind: int) -> None:
+    _, hard = resource.getrlimit(kind)
+    resource.setrlimit(kind, (hard, hard))
+
+
+def _examine(requests: BinaryIO, answers: BinaryIO, declared_type: str, declared_format: str, size: int, budget: Any):
+    import importlib
+
+    from functions.core.media import AssetType
+    from functions.processor import inspect as inspection
+
+    # The decoders for this type are imported before the limits apply: their cost is the worker's
+    # footprint, paid once, not the file's.
+    importlib.import_module(f"{inspection.__name__}.{declared_type}")
+    reader = ParentReader(requests, answers, size)
+    _limit(resource.RLIMIT_AS, _vm_bytes() + budget.memory_mb * 1024 * 1024)
+    _limit(resource.RLIMIT_CPU, int(_cpu_seconds()) + 1 + budget.cpu_seconds)
+    try:
+        return inspection.examine(reader, AssetType(declared_type), declared_format)
+    finally:
+        _unlimit(resource.RLIMIT_AS)
+        _unlimit(resource.RLIMIT_CPU)
+
+
+def serve(requests: BinaryIO, answers: BinaryIO) -> None:
+    """Examine files until the parent closes the pipe."""
+    from functions.processor.inspect.model import MediaError, Rejected
+
+    while (message := receive(answers)) is not None:
+        _, declared_type, declared_format, size, budget = message
+        try:
+            media, inspection = _examine(requests, answers, declared_type, declared_format, size, budget)
+            send(requests, ("done", media, inspection))
+        except MemoryError:
+            send(requests, ("refused", "memory", f"more than {budget.memory_mb} MB of memory"))
+        except MediaError as problem:
+            send(requests, ("refused", "rejected" if isinstance(problem, Rejected) else "broken", problem.reason))
+        except Exception as error:  # noqa: BLE001 - not the file's fault (e.g. a failed read): the parent retries
+            send(requests, ("error", f"{type(error).__name__}: {error}"))
+
+
+def main() -> None:
+    # The protocol owns the real stdout; anything a library prints goes to stderr instead.
+    requests = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    # A worker killed for its CPU budget must not write a core file.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    serve(requests, sys.stdin.buffer)
+
+
+if __name__ == "__main__":
+    main()

@@ -73,9 +73,11 @@ class StackProcess:
                     f"the local stack exited with {self.process.returncode}:\n{self.log_tail()}"
                 )
             try:
-                if requests.get(f"{self.url}/local/health", timeout=1).ok:
+                # The front listens before it serves (it provisions first): a probe waits for its
+                # answer rather than hang up, which the front would find a broken pipe.
+                if requests.get(f"{self.url}/local/health", timeout=deadline - time.monotonic()).ok:
                     return
-            except requests.RequestException:  # not listening yet, or listening but still provisioning
+            except requests.RequestException:  # not listening yet, or out of time
                 pass
             time.sleep(0.2)
         self.stop()

@@ -1,8 +1,9 @@
 """Pending uploads that never arrive expire: the TTL attribute is set when an upload starts (within
-the configured window) and removed when it settles; moto never expires anything, so the local
-stack's sweep (infra/local/sweep.py) does what DynamoDB TTL does, and cleans stray objects. The
-CDK side (TTL enabled on the same attribute, the lifecycle rule for abandoned multipart uploads)
-is asserted by tests/infra/test_storage.py."""
+the configured window) and removed when it settles. The sweep (functions/sweep/recovery.py: a
+scheduled function in AWS, infra/local/sweep.py on `make dev`, where moto never expires anything)
+settles uploads the queue gave up on, removes expired records whose bytes never came, and cleans
+stray objects. The CDK side (TTL enabled on the same attribute, the lifecycle rule on uploads/, the
+schedules) is asserted by tests/infra/test_storage.py and tests/infra/test_sweep.py."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import boto3
 import pytest
 
 from functions.core import topology
-from infra.local.sweep import sweep
 from tests.reliability.conftest import World
 
 pytestmark = pytest.mark.xdist_group("reliability-expiry")
@@ -100,39 +100,42 @@ def test_a_link_asset_never_expires(ledger, world, raw_item):
     assert not problems, problems
 
 
-def test_the_sweep_removes_expired_pending_uploads_and_strays_only(ledger, world, upload, make_ready, raw_item):
-    # given: an expired pending upload whose bytes came but never settled, one whose bytes never came,
+def test_the_sweep_settles_stuck_uploads_and_removes_expired_records_and_strays_only(
+    ledger, world, upload, make_ready
+):
+    # given: an upload whose bytes came but never settled, one whose bytes never came (past its TTL),
     # a fresh pending upload, a ready asset, and stray objects no record names
     from functions.core.models import AssetModel
+    from functions.core.settings import get_settings
+    from functions.sweep.recovery import SETTLE_ALLOWANCE, sweep
 
     stuck, never, fresh, ready = (upload()["id"] for _ in range(4))
-    world.s3.put_object(Bucket=world.bucket, Key=f"uploads/{stuck}", Body=b"never settled")
     make_ready(ready)
+    kept = set(world.object_keys())
+    world.s3.put_object(Bucket=world.bucket, Key=f"uploads/{stuck}", Body=b"never settled")
     strays = ["uploads/2c9d0e4a-1b3f-4a5c-8d7e-9f0a1b2c3d4e", "thumbnails/3c9d0e4a-1b3f-4a5c-8d7e-9f0a1b2c3d4e.jpg",
-              "uploads/not-an-asset"]
+              "files/3c9d0e4a-1b3f-4a5c-8d7e-9f0a1b2c3d4e", "uploads/not-an-asset"]
     for key in strays:
         world.s3.put_object(Bucket=world.bucket, Key=key, Body=b"stray")
-    for asset_id in (stuck, never):
-        item = AssetModel.get(asset_id)
-        item.expires_at = datetime.now(UTC) - timedelta(seconds=1)
-        item.save()
+    item = AssetModel.get(never)
+    item.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    item.save()
     dynamodb = boto3.client("dynamodb", region_name="us-east-1")
 
-    # when: as TTL would, a little after the presigned POST could still be used
-    report = sweep(dynamodb, world.s3, now=datetime.now(UTC) + topology.PRESIGN_EXPIRY_SECONDS * timedelta(seconds=1)
-                   + timedelta(seconds=5))
-    again = sweep(dynamodb, world.s3, now=datetime.now(UTC) + timedelta(hours=1))
+    # when: just after the queue would have given up on the stuck upload's message, then an hour later
+    report = sweep(get_settings(), now=datetime.now(UTC) + SETTLE_ALLOWANCE + timedelta(seconds=5), dynamodb=dynamodb)
+    again = sweep(get_settings(), now=datetime.now(UTC) + timedelta(hours=1), dynamodb=dynamodb)
 
     # then
-    left = {item.id for item in AssetModel.scan()}
-    keys = world.object_keys()
+    statuses = {item.id: item.status for item in AssetModel.scan()}
+    keys = set(world.object_keys())
     problems = []
-    if left != {fresh, ready}:
-        problems.append(f"records left: {left}")
-    if sorted(keys) != sorted([f"uploads/{ready}", f"thumbnails/{ready}.jpg"]):
-        problems.append(f"objects left: {keys}")
-    if sorted(report.expired_records) != sorted([stuck, never]):
-        problems.append(f"reported {report.expired_records}")
+    if statuses != {stuck: "rejected", fresh: "pending", ready: "ready"}:
+        problems.append(f"records left: {statuses}")
+    if keys != kept:
+        problems.append(f"objects left: {sorted(keys)}, not {sorted(kept)}")
+    if report.expired_records != [never] or report.settled.get(stuck) != "rejected":
+        problems.append(f"reported {report}")
     if again.expired_records or again.deleted_objects:
         problems.append(f"a second sweep still found {again}")
     ledger("expiry").record("sweep/in-process", passed=not problems, expired=len(report.expired_records),
@@ -140,35 +143,40 @@ def test_the_sweep_removes_expired_pending_uploads_and_strays_only(ledger, world
     assert not problems, problems
 
 
-def test_the_sweep_keeps_an_upload_that_settles_meanwhile(ledger, world, upload, corpus, monkeypatch):
+def test_the_sweep_keeps_an_upload_that_settles_meanwhile(ledger, world, upload):
     """The record is deleted on the condition that it is still pending and expired, before its objects."""
     from functions.core.models import AssetModel
-    from infra.local import sweep as module
+    from functions.core.settings import get_settings
+    from functions.sweep.recovery import sweep
 
     asset_id = upload()["id"]
-    world.s3.put_object(Bucket=world.bucket, Key=f"uploads/{asset_id}", Body=b"bytes that settle")
     item = AssetModel.get(asset_id)
     item.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     item.save()
-    found = module._expired_pending
 
-    def found_then_settled(*args: object) -> list[str]:
-        expired = found(*args)
-        settled = AssetModel.get(asset_id)  # the processor settles it between the Scan and the delete
-        settled.status, settled.expires_at = "ready", None
-        settled.save()
-        return expired
+    class SettledBeforeTheDelete:
+        """DynamoDB as the sweep sees it, with the processor settling the record between the sweep's
+        Scan and its delete."""
 
-    monkeypatch.setattr(module, "_expired_pending", found_then_settled)
+        def __init__(self, client: object) -> None:
+            self.client = client
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.client, name)
+
+        def delete_item(self, **request: object) -> object:
+            settled = AssetModel.get(asset_id)
+            settled.status, settled.expires_at = "ready", None
+            settled.save()
+            return self.client.delete_item(**request)
 
     # when
-    report = module.sweep(boto3.client("dynamodb", region_name="us-east-1"), world.s3,
-                          now=datetime.now(UTC) + timedelta(seconds=1))
+    report = sweep(get_settings(), now=datetime.now(UTC) + timedelta(seconds=1),
+                   dynamodb=SettledBeforeTheDelete(boto3.client("dynamodb", region_name="us-east-1")))
 
     # then
     problems = [] if not report.expired_records else [f"swept {report.expired_records}"]
     problems += [] if AssetModel.get(asset_id).status == "ready" else ["the record went"]
-    problems += [] if f"uploads/{asset_id}" in world.object_keys() else ["its bytes went"]
     ledger("expiry").record("sweep/settled-meanwhile-kept", passed=not problems, problems="; ".join(problems))
     assert not problems, problems
 
@@ -177,6 +185,7 @@ def test_the_sweep_keeps_an_upload_that_settles_meanwhile(ledger, world, upload,
 @pytest.mark.xdist_group("local_stack")
 def test_the_sweep_expires_pending_uploads_on_the_local_stack(ledger, stack, stack_client, stack_s3):
     # given: alice starts an upload and never sends the bytes; a stray thumbnail; a ready upload
+    from functions.core import storage
     from infra.local.harness import Sample
 
     alice = stack_client("expiry-alice")
@@ -202,7 +211,8 @@ def test_the_sweep_expires_pending_uploads_on_the_local_stack(ledger, stack, sta
     problems += [] if gone.status_code == 404 else [f"the expired upload answered {gone.status_code}"]
     problems += [] if kept.status_code == 200 and kept.json()["status"] == settled["status"] else ["a ready upload went"]
     problems += [f"the stray is still there: {stray}"] if stray in keys else []
-    problems += [] if f"uploads/{ready['id']}" in keys else ["the ready upload's bytes went"]
+    served = {storage.upload_key(ready["id"]), storage.file_key(ready["id"])}  # before and after the quarantine
+    problems += [] if served & set(keys) else ["the ready upload's bytes went"]
     ledger("expiry").record("sweep/local-stack", passed=not problems, output=run.stderr.strip()[-200:],
                             problems="; ".join(problems))
     assert not problems, problems

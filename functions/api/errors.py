@@ -23,6 +23,7 @@ STATUS_BY_ERROR: dict[type[errors.TroveError], HTTPStatus] = {
     errors.Conflict: HTTPStatus.CONFLICT,
     errors.Gone: HTTPStatus.GONE,
     errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+    errors.UnsupportedMediaType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
 }
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Request, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+)
 
 from functions.core.assets import Identity
-from functions.core.errors import Unauthenticated
+from functions.core.errors import Unauthenticated, UnsupportedMediaType
+from functions.core.media import parse_media_type
+from functions.core.schemas import ascii_url
 from functions.core.settings import get_settings
 
 
@@ -24,10 +29,36 @@ def parse_json_body(body: str) -> object:
         raise json.JSONDecodeError(message, body, 0) from None
 
 
+def require_json(content_type: str | None) -> None:
+    """A body read into a model is JSON: `application/json`, in UTF-8 (RFC 8259 allows no other
+    charset), or sent without a Content-Type, which powertools and most clients take as JSON."""
+    if not content_type:
+        return
+    try:
+        kind, parameters = parse_media_type(content_type)
+    except ValueError:
+        kind, parameters = "", {}
+    if kind != content_types.APPLICATION_JSON or parameters.get("charset", "utf-8").lower() != "utf-8":
+        raise UnsupportedMediaType(f"Content-Type must be {content_types.APPLICATION_JSON}")
+
+
+class JsonBodyValidation(OpenAPIRequestValidationMiddleware):
+    """Request validation that reads bodies as JSON only. Powertools would also read a form or a
+    multipart body into a route's model (and fail with a 500 on a multipart Content-Type without a
+    boundary), where every route with a body model documents application/json alone; the multipart
+    upload reads its own form."""
+
+    def _get_body(self, app: APIGatewayHttpResolver) -> object:
+        require_json(app.current_event.headers.get("content-type"))
+        return self._parse_json_data(app)
+
+
 # A response that fails its own schema is our bug: 500, never a 400 blamed on the caller.
 app = APIGatewayHttpResolver(
     enable_validation=True, response_validation_error_http_code=500, json_body_deserializer=parse_json_body
 )
+# Powertools has no public hook for how bodies are read; its routes take this middleware when first built.
+app._request_validation_middleware = JsonBodyValidation()
 settings = get_settings()
 
 
@@ -53,5 +84,5 @@ def current_identity(request: Request) -> Identity:
 def base_url(request: Request) -> str:
     """Where the API answers: configured, or the host this request came in on."""
     if settings.public_base_url:
-        return settings.public_base_url
+        return ascii_url(settings.public_base_url)  # a custom domain may be internationalised
     return f"https://{request.resolved_event.request_context.domain_name}"

@@ -66,20 +66,23 @@ def check_api_upload_size(size: int, settings: Settings) -> None:
         raise PayloadTooLarge(api_upload_too_large_message(settings))
 
 
-def declared_media(file: UploadedFile) -> media.MediaFormat:
-    """The format the form declares: the part's Content-Type, or the file name's extension when the
-    part says nothing specific. The bytes are checked against it by the processor."""
-    part_type = file.content_type.split(";", 1)[0].strip().lower()
+def declared_media(file: UploadedFile) -> tuple[media.MediaFormat, str]:
+    """The format the form declares and its media type: the part's Content-Type, or the file name's
+    extension when the part says nothing specific. The bytes are checked against it by the processor."""
+    try:
+        part_type = media.parse_media_type(file.content_type)[0] if file.content_type else ""
+    except ValueError:
+        raise InvalidInput("file: the part's Content-Type is not a media type") from None
     if part_type not in _GENERIC_TYPES:
         declared = media.by_mime(part_type)
         if declared is None:
             raise InvalidInput(media.invalid_type_message(part_type))
-        return declared
+        return declared, part_type
     declared = media.by_extension(PurePosixPath(file.filename).suffix)
     if declared is None:
         named = _TYPE_NAMES.guess_type(file.filename)[0] or part_type or "application/octet-stream"
         raise InvalidInput(media.invalid_type_message(named))
-    return declared
+    return declared, declared.mime_types[0]
 
 
 def store_upload(
@@ -91,14 +94,13 @@ def store_upload(
 ) -> AssetModel:
     """A pending record, as the presigned flow makes it, and the bytes at its key."""
     check_api_upload_size(len(file.data), settings)
-    declared = declared_media(file)
-    part_type = file.content_type.split(";", 1)[0].strip().lower()
+    declared, content_type = declared_media(file)
     request = UploadRequest(
         name=form.name,
         type=declared.asset_type.value,
         format=declared.format,
         size=len(file.data),
-        content_type=part_type if part_type not in _GENERIC_TYPES else declared.mime_types[0],
+        content_type=content_type,
         client_id=form.client_id,
         campaign_id=form.campaign_id,
     )

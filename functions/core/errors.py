@@ -31,6 +31,10 @@ class Conflict(TroveError):
     """The asset is not in a state that allows this (not ready yet, still in use, changed meanwhile)."""
 
 
+class UnsupportedMediaType(TroveError):
+    """A request body in a format the route does not read."""
+
+
 class PayloadTooLarge(TroveError):
     """More bytes than this path can carry."""
 

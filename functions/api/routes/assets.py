@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Depends, Request, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -33,8 +34,14 @@ ASSET_SCHEMA_REF = {
 }
 
 
+# Printable ASCII but the space: a Location header carries these as they are, and anything else is
+# percent-encoded (links are stored in ASCII form already; this holds for any record written earlier).
+_LOCATION_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))
+
+
 def _redirect(location: str) -> Response[None]:
-    return Response(status_code=302, headers={"Location": location, "Cache-Control": "no-store"})
+    headers = {"Location": quote(location, safe=_LOCATION_SAFE), "Cache-Control": "no-store"}
+    return Response(status_code=302, headers=headers)
 
 
 @app.get("/api/v2/assets", summary="List the caller's assets, newest first", tags=["assets"])

@@ -20,11 +20,12 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
 from functions.api.resolver import app, base_url, current_identity, settings
-from functions.core import assets, compat, storage
-from functions.core.errors import InvalidInput
+from functions.core import assets, compat, media, storage
+from functions.core.errors import InvalidInput, UnsupportedMediaType
 from functions.core.schemas import Asset, to_asset
 
 FILE_FIELD = "file"
+MULTIPART_FORM = "multipart/form-data"
 _MAX_PARTS = 16  # file, clientId, campaignId, name, and room for refusing unknown ones by name
 
 
@@ -79,9 +80,14 @@ def _body_within_limit(event: APIGatewayProxyEventV2) -> bytes:
 
 
 def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], compat.UploadedFile | None]:
-    kind, options = multipart.parse_options_header(content_type)
-    if kind != "multipart/form-data" or not options.get("boundary"):
-        raise InvalidInput("Expected a multipart/form-data body (with a boundary)")
+    try:
+        kind, options = media.parse_media_type(content_type)
+    except ValueError:
+        kind, options = "", {}
+    if kind != MULTIPART_FORM:
+        raise UnsupportedMediaType(f"Content-Type must be {MULTIPART_FORM}")
+    if not options.get("boundary"):
+        raise InvalidInput(f"{MULTIPART_FORM} without a boundary")
     parser = multipart.MultipartParser(
         io.BytesIO(body),
         options["boundary"],

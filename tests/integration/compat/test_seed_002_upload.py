@@ -409,13 +409,49 @@ def test_bad_forms_are_400(call, form, detail_part):
     assert detail_part in response.json()["detail"]
 
 
-def test_a_body_that_is_not_multipart_is_400(call):
+def test_a_body_that_is_not_multipart_is_415(call):
     # when
     response = call("POST", UPLOAD, json={"file": "logo.png"})
 
     # then
+    assert response.status == 415
+    assert response.json() == {"detail": "Content-Type must be multipart/form-data"}
+
+
+def test_a_multipart_body_without_a_boundary_is_400(call):
+    # when
+    response = call("POST", UPLOAD, headers={"content-type": "multipart/form-data"})
+
+    # then
     assert response.status == 400
-    assert response.json() == {"detail": "Expected a multipart/form-data body (with a boundary)"}
+    assert response.json() == {"detail": "multipart/form-data without a boundary"}
+
+
+@pytest.mark.parametrize("part_type", ["image/png; charset=utf-8", "IMAGE/PNG", 'image/png; name="logo.png"'])
+def test_the_parts_content_type_is_stored_as_its_bare_media_type(call, media, part_type):
+    # given: parameters and case the processor would not look at
+    form = [("file", ("logo.png", media.logo_png, part_type))]
+
+    # when
+    response = call("POST", UPLOAD, form=form)
+
+    # then
+    assert response.status == 201, response.body
+    from functions.core.models import AssetModel
+
+    assert AssetModel.get(response.json()["id"]).content_type == "image/png"
+
+
+def test_a_parts_content_type_that_is_not_a_media_type_is_400(call, media):
+    # given
+    form = [("file", ("logo.png", media.logo_png, "image/png, text/html"))]
+
+    # when
+    response = call("POST", UPLOAD, form=form)
+
+    # then
+    assert response.status == 400
+    assert response.json() == {"detail": "file: the part's Content-Type is not a media type"}
 
 
 def test_a_truncated_multipart_body_is_400(call):

@@ -20,10 +20,11 @@ When something is "past its deadline":
   (`expiresAt`, a day after the upload started; removed when it settles) has passed. It is deleted on
   the condition that it is still `pending` and expired, so an upload that settles meanwhile is kept;
   DynamoDB TTL would delete it too, but only within days.
-- **A stray object** (under `uploads/`, `files/` or `thumbnails/`, naming no record, or no asset id
-  at all): when it is older than a presigned POST lives. A record is always written before its POST
-  is signed, and the processor writes `files/` and `thumbnails/` only for a record it has read, so an
-  older object nobody names will never be claimed.
+- **A stray object** (under `files/` or `thumbnails/`, naming no record, or no asset id at all): when
+  it is older than a presigned POST lives. A record is always written before its POST is signed, and
+  the processor writes `files/` and `thumbnails/` only for a record it has read, so an older object
+  nobody names will never be claimed. (Under `uploads/`, the first rule covers them: processing
+  deletes bytes whose record is gone, and a key that names no asset id is deleted once stale.)
 
 Two scopes: `UPLOADS` (settle stale uploads: the bucket lifecycle keeps `uploads/` to a day's worth,
 so it is cheap and runs every 15 minutes) and `FULL` (also expired records, by a filtered Scan, and
@@ -112,7 +113,7 @@ def sweep(
     s3: S3Client | None = None,
     dynamodb: DynamoDBClient | None = None,
     settle: Callable[..., Any] = process_upload,
-    fail: Callable[..., object] = mark_failed,
+    fail: Callable[..., Any] = mark_failed,
 ) -> SweepReport:
     """One pass as of `now`; `time_left()` says how many seconds the caller may still run."""
     run = _Pass(
@@ -142,7 +143,7 @@ class _Pass:
     s3: S3Client
     dynamodb: DynamoDBClient
     settle: Callable[..., Any]
-    fail: Callable[..., object]
+    fail: Callable[..., Any]
     report: SweepReport = field(default_factory=SweepReport)
 
     def has_time(self) -> bool:
@@ -152,14 +153,19 @@ class _Pass:
 
     def settle_stale(self, uploads: list[_Object]) -> None:
         """Process every upload older than the settle allowance, as a redelivered event would."""
-        stale = [upload for upload in uploads if upload.last_modified <= self.now - SETTLE_ALLOWANCE]
-        self.delete([upload.key for upload in stale if storage.asset_id_from_upload_key(upload.key) is None])
-        for upload in stale:
-            asset_id = storage.asset_id_from_upload_key(upload.key)
-            if asset_id is None or not self.has_time():
+        stale = {
+            upload.key: storage.asset_id_from_upload_key(upload.key)
+            for upload in uploads
+            if upload.last_modified <= self.now - SETTLE_ALLOWANCE
+        }
+        self.delete([key for key, asset_id in stale.items() if asset_id is None])  # not a key Trove writes
+        for key, asset_id in stale.items():
+            if asset_id is None:
                 continue
+            if not self.has_time():
+                return
             try:
-                outcome = self.settle(upload.key, self.settings, self.s3)
+                outcome = self.settle(key, self.settings, self.s3)
             except Exception as error:  # noqa: BLE001 - whatever it was, the record must not stay pending
                 logger.exception("Settling a stale upload failed", extra={"asset_id": asset_id})
                 self.report.errors[asset_id] = str(error)
@@ -170,22 +176,25 @@ class _Pass:
 
     def remove_expired(self, with_bytes: set[str | None]) -> None:
         """Delete pending records past their TTL that have no bytes, then anything they left."""
-        expired = self._expired()
         pages = self.dynamodb.get_paginator("scan").paginate(
             TableName=self.settings.table_name,
             FilterExpression=_EXPIRED,
             ProjectionExpression="#id",
-            **{**expired, "ExpressionAttributeNames": {**expired["ExpressionAttributeNames"], "#id": _ID}},
+            **self._expired(projecting_id=True),
         )
         for page in pages:
+            if not self.has_time():
+                return
             for item in page.get("Items", []):
                 asset_id = item[_ID]["S"]
-                if asset_id in with_bytes or not self.has_time():
+                if asset_id in with_bytes:
                     continue  # bytes came: settle_stale settles them once they are stale
                 try:
                     self.dynamodb.delete_item(
-                        TableName=self.settings.table_name, Key={_ID: {"S": asset_id}}, ConditionExpression=_EXPIRED,
-                        **expired,
+                        TableName=self.settings.table_name,
+                        Key={_ID: {"S": asset_id}},
+                        ConditionExpression=_EXPIRED,
+                        **self._expired(),
                     )
                 except self.dynamodb.exceptions.ConditionalCheckFailedException:
                     logger.info("A record settled while being swept: kept", extra={"asset_id": asset_id})
@@ -193,11 +202,13 @@ class _Pass:
                 self.report.expired_records.append(asset_id)
                 self.delete([storage.upload_key(asset_id), *(key(asset_id) for key in _ASSET_KEYS.values())])
 
-    def _expired(self) -> dict[str, dict]:
+    def _expired(self, *, projecting_id: bool = False) -> dict[str, dict]:
+        """The names and values of `_EXPIRED` as of this pass (DynamoDB refuses unused ones)."""
         return {
             "ExpressionAttributeNames": {
                 "#status": AssetModel.status.attr_name,
                 "#ttl": topology.ASSETS_TABLE.ttl_attribute,
+                **({"#id": _ID} if projecting_id else {}),
             },
             "ExpressionAttributeValues": {
                 ":pending": {"S": AssetStatus.PENDING.value},

@@ -45,8 +45,13 @@ class ProcessorWorkers:
         ]  # fmt: skip
         # The environment carries moto's address and the settings (runtime.configure_environment);
         # unbuffered, so the handlers' own log lines reach a redirected console as they are written.
+        # No stdin: a process group other than the terminal's would be stopped if it read from it.
         return subprocess.Popen(
-            command, cwd=REPO_ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, process_group=0
+            command,
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            stdin=subprocess.DEVNULL,
+            process_group=0,
         )
 
     def replace_exited(self) -> bool:

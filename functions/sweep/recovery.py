@@ -175,7 +175,7 @@ class _Pass:
             logger.info("Stale upload processed", extra={"asset_id": asset_id, "status": outcome.status})
 
     def remove_expired(self, with_bytes: set[str | None]) -> None:
-        """Delete pending records past their TTL that have no bytes, then anything they left."""
+        """Delete pending records past their TTL that have no bytes."""
         pages = self.dynamodb.get_paginator("scan").paginate(
             TableName=self.settings.table_name,
             FilterExpression=_EXPIRED,
@@ -199,8 +199,9 @@ class _Pass:
                 except self.dynamodb.exceptions.ConditionalCheckFailedException:
                     logger.info("A record settled while being swept: kept", extra={"asset_id": asset_id})
                     continue
+                # A record that never had bytes has no checked copy or thumbnail either; anything
+                # else it left is a stray, which the stray pass below removes.
                 self.report.expired_records.append(asset_id)
-                self.delete([storage.upload_key(asset_id), *(key(asset_id) for key in _ASSET_KEYS.values())])
 
     def _expired(self, *, projecting_id: bool = False) -> dict[str, dict]:
         """The names and values of `_EXPIRED` as of this pass (DynamoDB refuses unused ones)."""

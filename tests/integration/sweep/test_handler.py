@@ -45,7 +45,7 @@ def test_the_daily_event_runs_the_full_pass(aws, expired):
     # then
     assert not exists(expired)
     assert answer == {
-        "scope": "full", "settled": 0, "errors": 0, "expiredRecords": 1, "deletedObjects": 3, "outOfTime": False
+        "scope": "full", "settled": 0, "errors": 0, "expiredRecords": 1, "deletedObjects": 0, "outOfTime": False
     }
 
 

@@ -46,7 +46,7 @@ class InspectionBudget:
 # margin (the 24 MP camera JPEG needs 0.3 s and 120 MB, a 50 MB PDF page 1 s), and a worker within
 # budget fits the 512 MB API function beside its parent.
 INSPECTION_BUDGETS: dict[str, InspectionBudget] = {
-    "image": InspectionBudget(cpu_seconds=8, memory_mb=320, wall_seconds=15),
+    "image": InspectionBudget(cpu_seconds=8, memory_mb=576, wall_seconds=15),
     "video": InspectionBudget(cpu_seconds=8, memory_mb=320, wall_seconds=15),
     "audio": InspectionBudget(cpu_seconds=4, memory_mb=192, wall_seconds=10),
     "document": InspectionBudget(cpu_seconds=8, memory_mb=320, wall_seconds=15),

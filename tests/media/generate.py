@@ -80,6 +80,14 @@ def png_bomb(side: int = 20_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
+def jpeg_scans(side: int, repeats: int) -> bytes:
+    """A progressive side×side JPEG whose last refinement scan is repeated: each copy costs a few
+    bytes to send and a pass over the whole picture to decode."""
+    progressive = encode(picture(side, side), "JPEG", progressive=True, quality=50)
+    last_scan, end = progressive.rfind(b"\xff\xda"), progressive.rfind(b"\xff\xd9")
+    return progressive[:last_scan] + progressive[last_scan:end] * repeats + progressive[end:]
+
+
 # Video
 
 

@@ -68,7 +68,7 @@ class Worker:
             "MALLOC_ARENA_MAX": "1",
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "functions.processor.inspect.worker"],
+            [sys.executable, "-m", "functions.processor.inspect"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=environment,

@@ -41,6 +41,9 @@ _CHUNK = 1024 * 1024
 
 
 def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
+    if media.format == "webp":
+        # Pillow's WebP reader allocates its canvases when it opens the file: check the size first.
+        check_pixels(*_webp_canvas(stream), _MAX_PIXELS["webp"])
     try:
         image = Image.open(stream, formats=[_PILLOW_FORMATS[media.format]])
     except Image.DecompressionBombError as exc:  # Pillow's own guard, far above MAX_PIXELS
@@ -74,3 +77,20 @@ def _check_scans(stream: BinaryIO) -> None:
     stream.seek(position)
     if scans > MAX_JPEG_SCANS:
         raise TooCostly(f"the JPEG has more than {MAX_JPEG_SCANS} scans (encoders write about ten)")
+
+
+def _webp_canvas(stream: BinaryIO) -> tuple[int, int]:
+    """Width and height from a WebP's first chunk header (RFC 9649), (0, 0) when it names none: then
+    Pillow reports what is wrong."""
+    stream.seek(0)
+    head = stream.read(30)
+    stream.seek(0)
+    chunk = head[12:16]
+    if chunk == b"VP8X" and len(head) >= 30:  # extended: the canvas, 24 bits each, minus one
+        return 1 + int.from_bytes(head[24:27], "little"), 1 + int.from_bytes(head[27:30], "little")
+    if chunk == b"VP8L" and len(head) >= 25:  # lossless: 14 bits each, minus one
+        bits = int.from_bytes(head[21:25], "little")
+        return 1 + (bits & 0x3FFF), 1 + (bits >> 14 & 0x3FFF)
+    if chunk == b"VP8 " and len(head) >= 30:  # lossy: 14 bits each after the frame tag and start code
+        return int.from_bytes(head[26:28], "little") & 0x3FFF, int.from_bytes(head[28:30], "little") & 0x3FFF
+    return 0, 0

@@ -1,7 +1,7 @@
 """The inspection worker: a child process that examines one file at a time within an OS-enforced
 budget, reading the file's bytes from its parent.
 
-    python -m functions.processor.inspect.worker      # started by budget.py, never by hand
+    python -m functions.processor.inspect      # started by budget.py, never by hand
 
 Hostile bytes can make a decoder spin or allocate without end (a JPEG with hundreds of progressive
 scans, a PDF of nested forms), deep inside C code where no Python check runs. So the decoders run
@@ -23,6 +23,7 @@ A read the parent cannot serve (a failed GET) is the parent's error: it stops th
 from __future__ import annotations
 
 import io
+import math
 import os
 import pickle
 import resource
@@ -143,7 +144,7 @@ def _examine(requests: BinaryIO, answers: BinaryIO, declared_type: str, declared
     importlib.import_module(f"{inspection.__name__}.{declared_type}")
     reader = ParentReader(requests, answers, size)
     _limit(resource.RLIMIT_AS, _vm_bytes() + budget.memory_mb * 1024 * 1024)
-    _limit(resource.RLIMIT_CPU, int(_cpu_seconds()) + 1 + budget.cpu_seconds)
+    _limit(resource.RLIMIT_CPU, math.ceil(_cpu_seconds() + budget.cpu_seconds))
     try:
         return inspection.examine(reader, AssetType(declared_type), declared_format)
     finally:
@@ -176,6 +177,3 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     serve(requests, sys.stdin.buffer)
 
-
-if __name__ == "__main__":
-    main()

@@ -2,7 +2,7 @@
 hand each batch to the processor as the SQS event Lambda builds, delete what succeeded, let the rest
 come back.
 
-    python -m infra.local.poller --number 1 --queue-url … --queue-arn … --retry-after 3
+    python -m infra.local.poller --number 1 --queue-url … --queue-arn … --retry-after 3 --stack-pid …
 
 Each processor worker process of the stack (infra.local.workers) runs one poller, which handles one
 batch at a time, as a Lambda sandbox serves one invocation at a time. It finds moto and the settings
@@ -31,7 +31,8 @@ from functions.core.storage import asset_id_from_upload_key
 from infra.local import runtime
 from infra.local.provision import Queue
 
-WAIT_SECONDS = 1  # short long-polls, so a stop request (or the stack's end) is noticed within a second
+# Short long-polls (moto may add a second), so a stop request or the stack's end is noticed quickly.
+WAIT_SECONDS = 1
 
 
 def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
@@ -55,25 +56,30 @@ def sqs_event(messages: list[dict], queue_arn: str, region: str) -> dict:
 
 
 class Poller:
-    def __init__(self, queue: Queue, settings: Settings, retry_after: int, log: logging.Logger) -> None:
+    def __init__(
+        self, queue: Queue, settings: Settings, retry_after: int, log: logging.Logger, stack_pid: int
+    ) -> None:
         self.queue = queue
         self.settings = settings
         self.retry_after = retry_after
         self.log = log
+        self.stack_pid = stack_pid
         self.stopping = threading.Event()
         self.sqs = boto3.client("sqs", region_name=settings.region, endpoint_url=settings.s3_endpoint_url)
 
     def run(self) -> None:
         """Poll until asked to stop, or until the stack that started this process is gone (it was
         killed without a chance to stop its workers): then this process is an orphan and quits."""
-        stack = os.getppid()
-        while not self.stopping.is_set() and os.getppid() == stack:
+        while not self.stopping.is_set() and self.stack_alive():
             try:
                 self.poll_once()
             except Exception:
-                if os.getppid() == stack:  # once the stack is gone, moto is too: nothing to report
+                if self.stack_alive():  # once the stack is gone, moto is too: nothing to report
                     self.log.exception("polling failed; trying again")
                 self.stopping.wait(WAIT_SECONDS)
+
+    def stack_alive(self) -> bool:
+        return os.getppid() == self.stack_pid
 
     def poll_once(self) -> None:
         messages = self.sqs.receive_message(
@@ -156,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--retry-after", type=int, required=True, help="seconds before a failed message returns"
     )
+    parser.add_argument("--stack-pid", type=int, required=True, help="the stack that started this worker")
     args = parser.parse_args(argv)
     runtime.configure_console_logging()
     runtime.silence_handler_warnings()
@@ -164,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         get_settings(),
         args.retry_after,
         logging.getLogger(f"local.poller.{args.number}"),
+        args.stack_pid,
     )
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: poller.stopping.set())

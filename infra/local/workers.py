@@ -41,7 +41,7 @@ class ProcessorWorkers:
         command = [
             sys.executable, "-m", "infra.local.poller", "--number", str(number),
             "--queue-url", self.queue.url, "--queue-arn", self.queue.arn,
-            "--retry-after", str(self.retry_after),
+            "--retry-after", str(self.retry_after), "--stack-pid", str(os.getpid()),
         ]  # fmt: skip
         # The environment carries moto's address and the settings (runtime.configure_environment);
         # unbuffered, so the handlers' own log lines reach a redirected console as they are written.

@@ -135,10 +135,10 @@ def make_ready(s3, bucket: str) -> Callable[..., None]:
     from functions.core.models import AssetModel
 
     def settle(asset_id: str, *, body: bytes = b"\x89PNG\r\n\x1a\n", thumbnail: bool = True, **fields: Any) -> None:
-        s3.put_object(Bucket=bucket, Key=storage.upload_key(asset_id), Body=body)
+        s3.put_object(Bucket=bucket, Key=storage.file_key(asset_id), Body=body)
         item = AssetModel.get(asset_id)
         item.status = "ready"
-        item.object_key = storage.upload_key(asset_id)
+        item.object_key = storage.file_key(asset_id)
         item.expires_at = None
         if thumbnail:
             s3.put_object(Bucket=bucket, Key=storage.thumbnail_key(asset_id), Body=b"\xff\xd8\xff")

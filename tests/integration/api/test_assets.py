@@ -133,7 +133,7 @@ def test_a_ready_file_redirects_to_a_short_lived_presigned_url(api, upload, make
     assert response.status == 302
     location = urlsplit(response.headers["location"])
     query = parse_qs(location.query)
-    assert location.path.endswith(f"/uploads/{asset['id']}")
+    assert location.path.endswith(f"/files/{asset['id']}")
     assert query["X-Amz-Expires"] == ["300"]
     assert query["response-content-type"] == ["image/png"]
     assert query["response-content-disposition"][0].startswith('inline; filename="logo.png"')

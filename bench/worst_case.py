@@ -146,8 +146,12 @@ class _Meter:
             return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
         self.cpu_s = cpu(self.self_before, self_after) + cpu(self.children_before, children_after) + worker_cpu
-        # ru_maxrss of RUSAGE_CHILDREN is the largest reaped child's, since this process started.
-        self.peak_rss_mb = max(self_after.ru_maxrss, children_after.ru_maxrss, worker_peak) / 1024
+        # VmHWM, not ru_maxrss: after exec, ru_maxrss still holds the forking parent's high-water mark.
+        # ru_maxrss of RUSAGE_CHILDREN is the largest reaped child's (a worker stopped over budget),
+        # counted only if one was reaped during the call.
+        reaped = children_after.ru_maxrss if cpu(self.children_before, children_after) > 0 else 0
+        own_peak = _status_kib("/proc/self/status", "VmHWM")
+        self.peak_rss_mb = max(own_peak, reaped, worker_peak) / 1024
 
     def figures(self) -> dict:
         return {
@@ -238,7 +242,7 @@ def _innocent(asset_type: str, fmt: str) -> bytes:
     }[fmt]()
 
 
-def measure_one(path: Path, asset_type: str, fmt: str, entry: str) -> dict:
+def measure_one(path: Path, innocent_path: Path, asset_type: str, fmt: str, entry: str) -> dict:
     """In the measured process: warm the entry point on an innocent file, then check the bomb."""
     entries = {
         "pipeline": _pipeline_entry,
@@ -246,7 +250,7 @@ def measure_one(path: Path, asset_type: str, fmt: str, entry: str) -> dict:
         "examine": _examine_entry,
     }
     call = entries[entry](asset_type, fmt)
-    innocent = _innocent(asset_type, fmt)
+    innocent = innocent_path.read_bytes()  # made by the parent: its encoder's memory is not this process's
     getattr(call, "prepare", lambda _: None)(innocent)
     warm = call(innocent)
     data = path.read_bytes()
@@ -276,6 +280,8 @@ def run_bomb(
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"{name}.{bomb.format}"
         path.write_bytes(data)
+        innocent = Path(directory) / f"innocent.{bomb.format}"
+        innocent.write_bytes(_innocent(bomb.asset_type, bomb.format))
         # With a code root, `functions` comes from there (the working directory is first on sys.path)
         # and the bombs and this bench from here.
         cwd = code_root or ROOT
@@ -283,7 +289,7 @@ def run_bomb(
         for variable in ("TROVE_S3_ENDPOINT", "TROVE_DYNAMODB_ENDPOINT"):
             env.pop(variable, None)
 
-        command = [sys.executable, "-m", "bench.worst_case", "--measure", str(path), bomb.asset_type, bomb.format,
+        command = [sys.executable, "-m", "bench.worst_case", "--measure", str(path), str(innocent), bomb.asset_type, bomb.format,
                    "--entry", entry, "--memory-limit-mb", str(memory_limit_mb)]
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err,
@@ -353,15 +359,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--deadline", type=float, default=120.0, help="wall seconds before a bomb's process is killed")
     parser.add_argument("--memory-limit-mb", type=int, default=4000, help="RLIMIT_AS of each measured process")
     parser.add_argument("--code-root", type=Path, help="a directory holding the `functions` package to measure")
-    parser.add_argument("--measure", nargs=3, metavar=("PATH", "TYPE", "FORMAT"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure", nargs=4, metavar=("PATH", "INNOCENT", "TYPE", "FORMAT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     for key, value in ENVIRONMENT.items():
         os.environ.setdefault(key, value)
     if args.measure:
         limit = args.memory_limit_mb * 1024 * 1024  # this process and the workers it starts
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        path, asset_type, fmt = args.measure
-        print(RESULT_MARK + json.dumps(measure_one(Path(path), asset_type, fmt, args.entry)), flush=True)
+        path, innocent, asset_type, fmt = args.measure
+        print(RESULT_MARK + json.dumps(measure_one(Path(path), Path(innocent), asset_type, fmt, args.entry)), flush=True)
         return 0
     only = args.only.split(",") if args.only else None
     results = run(args.entry, only, args.deadline, args.memory_limit_mb, progress=True, code_root=args.code_root)

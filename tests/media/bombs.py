@@ -518,6 +518,266 @@ def pdf_huge_mediabox(side: int = 14_400, cell: float = 0.01) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------------
+# MP4 and MOV, box by box
+#
+# FFmpeg (PyAV) reads the whole sample table into its index when the file is opened, and the
+# processor then walks that index in Python (`video.index_entries`, twice). The frames are Motion
+# JPEG ('jpeg' sample entries, which FFmpeg's MP4/MOV demuxer reads whatever the brand): every frame
+# is a JPEG, so a frame of any size is a few hundred KB made by hand, and many samples can point at
+# the same bytes.
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def _full_box(kind: bytes, payload: bytes, version: int = 0, flags: int = 0) -> bytes:
+    return _box(kind, struct.pack(">I", version << 24 | flags) + payload)
+
+
+_MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+
+
+def mp4_file(
+    samples: list[bytes] | None = None,
+    *,
+    width: int,
+    height: int,
+    timescale: int = 1000,
+    stts: list[tuple[int, int]] | bytes,
+    stsz: bytes,
+    stsc: list[tuple[int, int, int]],
+    chunk_offsets: list[int] | None = None,
+    stss: list[int] | None = None,
+    mdat: bytes = b"",
+    brand: bytes = b"isom",
+) -> bytes:
+    """An MP4 (brand `isom`) or MOV (brand `qt  `) with one Motion-JPEG video track, the sample
+    table given box by box. `chunk_offsets` are offsets into `mdat`'s payload; `stsz` is the
+    box's payload after version/flags (sample size, count, sizes); `stts` may be its entries ready packed."""
+    if isinstance(stts, bytes):
+        entries = [struct.unpack_from(">II", stts, offset) for offset in range(0, len(stts), len(stts) // 8 or 8)]
+        duration = sum(count * delta for count, delta in entries) * (len(stts) // 8) // max(1, len(entries))
+        stts_box = _full_box(b"stts", struct.pack(">I", len(stts) // 8) + stts)
+    else:
+        duration = sum(count * delta for count, delta in stts)
+        stts_box = _full_box(b"stts", struct.pack(">I", len(stts)) + b"".join(struct.pack(">II", *p) for p in stts))
+    compatible = b"isomiso2mp41" if brand == b"isom" else b"qt  "
+    ftyp = _box(b"ftyp", brand + struct.pack(">I", 0x200 if brand == b"isom" else 0) + compatible)
+    mdat_box = struct.pack(">I", 8 + len(mdat)) + b"mdat"
+    payload_start = len(ftyp) + len(mdat_box)
+    offsets = [payload_start + offset for offset in (chunk_offsets or [0])]
+    entry = (
+        bytes(6) + struct.pack(">H", 1)  # reserved, data reference index
+        + bytes(16) + struct.pack(">HH", width & 0xFFFF, height & 0xFFFF)
+        + struct.pack(">II", 0x480000, 0x480000) + bytes(4) + struct.pack(">H", 1)
+        + bytes(32) + struct.pack(">Hh", 24, -1)
+    )
+    stbl = b"".join([
+        _full_box(b"stsd", struct.pack(">I", 1) + _box(b"jpeg", entry)),
+        stts_box,
+        _full_box(b"stss", struct.pack(">I", len(stss)) + struct.pack(f">{len(stss)}I", *stss)) if stss else b"",
+        _full_box(b"stsc", struct.pack(">I", len(stsc)) + b"".join(struct.pack(">III", *row) for row in stsc)),
+        _full_box(b"stsz", stsz),
+        _full_box(b"stco", struct.pack(">I", len(offsets)) + struct.pack(f">{len(offsets)}I", *offsets)),
+    ])
+    minf = _box(b"minf", b"".join([
+        _full_box(b"vmhd", bytes(8), flags=1),
+        _box(b"dinf", _full_box(b"dref", struct.pack(">I", 1) + _full_box(b"url ", b"", flags=1))),
+        _box(b"stbl", stbl),
+    ]))
+    mdia = _box(b"mdia", b"".join([
+        _full_box(b"mdhd", struct.pack(">IIIIHH", 0, 0, timescale, duration, 0x55C4, 0)),
+        _full_box(b"hdlr", bytes(4) + b"vide" + bytes(12) + b"VideoHandler\x00"),
+        minf,
+    ]))
+    tkhd = _full_box(
+        b"tkhd",
+        struct.pack(">IIIII", 0, 0, 1, 0, duration) + bytes(8) + struct.pack(">hhhH", 0, 0, 0, 0) + _MATRIX
+        + struct.pack(">II", (width & 0xFFFF) << 16, (height & 0xFFFF) << 16),
+        flags=3,
+    )
+    mvhd = _full_box(
+        b"mvhd",
+        struct.pack(">IIII", 0, 0, timescale, duration) + struct.pack(">IH", 0x10000, 0x100) + bytes(10) + _MATRIX
+        + bytes(24) + struct.pack(">I", 2),
+    )
+    moov = _box(b"moov", mvhd + _box(b"trak", tkhd + mdia))
+    return ftyp + mdat_box + mdat + moov
+
+
+def _jpeg_small(width: int = 16, height: int = 16) -> bytes:
+    return jpeg_baseline(width, height)
+
+
+def mp4_huge_later_frames(
+    side: int = 12_000, seconds: float = 2.0, fps: int = 25, brand: bytes = b"isom", keyframes: bool = True
+) -> bytes:
+    """Issue 13's MP4: a Motion-JPEG track whose sample entry and first frame are 16×16 and whose
+    every later frame is a 12000×12000 (144 MP) JPEG (all the later samples point at the same
+    562 KB of JPEG). The processor checks the size the stream states (16×16), then decodes the frame
+    at 1 s: a 144 MP picture, 1.4× the limit, decoded in full (~200 MB) and ends `ready`."""
+    small, big = _jpeg_small(), jpeg_baseline(side, side)
+    frames = round(seconds * fps)
+    delta = 1000 // fps
+    sizes = [len(small)] + [len(big)] * (frames - 1)
+    return mp4_file(
+        width=16, height=16, stts=[(frames, delta)],
+        stsz=struct.pack(">II", 0, frames) + struct.pack(f">{frames}I", *sizes),
+        stsc=[(1, 1, 1)], chunk_offsets=[0] + [len(small)] * (frames - 1),
+        stss=None if keyframes else [1], mdat=small + big, brand=brand,
+    )
+
+
+def mov_huge_later_frames() -> bytes:
+    """mp4_huge_later_frames as a QuickTime MOV (brand `qt  `)."""
+    return mp4_huge_later_frames(brand=b"qt  ")
+
+
+def mp4_huge_frames_one_keyframe(side: int = 10_000, fps: int = 300) -> bytes:
+    """Like mp4_huge_later_frames, but the sync-sample table (`stss`) names only the first, 16×16
+    sample a keyframe and the later frames are 10000×10000 (100 MP, at the limit), 300 a second:
+    to show the frame at 1 s, the processor seeks to the keyframe before it (the first) and decodes
+    forward, 300 frames of 100 MP each (~0.07 s each), tens of seconds for a 400 KB file. Checking the size
+    of the frame that comes out is too late: a cap on the frames decoded while seeking, and FFmpeg's
+    `max_pixels` on the decoder, refuse it before the work."""
+    return mp4_huge_later_frames(side=side, seconds=2.0, fps=fps, keyframes=False)
+
+
+def mp4_claimed_huge(side: int = 65_535) -> bytes:
+    """A 2-frame MP4 whose sample entry and track header claim 65535×65535 while its frames are
+    16×16: a reader that trusts the header would allocate 17 GB; the processor's 100 MP check
+    refuses it, unless FFmpeg replaces the claim with the decoded size first."""
+    small = _jpeg_small()
+    return mp4_file(
+        width=side, height=side, stts=[(2, 500)], stsz=struct.pack(">III", len(small), 2, 0)[:8],
+        stsc=[(1, 1, 1)], chunk_offsets=[0, 0], mdat=small,
+    )
+
+
+def mp4_sample_table_millions(samples: int = 8_000_000) -> bytes:
+    """A 2-second MP4 whose `stsz` lists 8,000,000 samples (32 MB of sample sizes, each sample one
+    byte of a single chunk, so the index stays inside the file): FFmpeg builds an index entry per
+    sample (~200 MB), and the processor walks all of them in Python, twice (the truncation check
+    and the duration), sorting 8 million timestamps."""
+    small = _jpeg_small()
+    mdat = small + bytes(samples)
+    sizes = struct.pack(">I", len(small)) + struct.pack(">I", 1) * (samples - 1)
+    return mp4_file(
+        width=16, height=16, timescale=samples // 2, stts=[(samples, 1)],
+        stsz=struct.pack(">II", 0, samples) + sizes, stsc=[(1, samples, 1)], chunk_offsets=[0], mdat=mdat,
+    )
+
+
+def mp4_constant_size_samples(samples: int = 200_000_000) -> bytes:
+    """An MP4 of ~1 KB whose `stsz` states a constant sample size (no table) and a count of
+    200,000,000, `stts` one entry of as many 1-tick samples, all in one chunk: every table is one
+    line, but FFmpeg's index would need 200 M entries (~5 GB) and the processor's Python walk of it
+    hours. The samples run past the end of the file; only a check that holds the counts against the
+    file's size before building the index stops it early."""
+    small = _jpeg_small()
+    return mp4_file(
+        width=16, height=16, timescale=1000, stts=[(samples, 1)],
+        stsz=struct.pack(">II", 1, samples), stsc=[(1, samples, 1)], chunk_offsets=[0], mdat=small,
+    )
+
+
+def mp4_stts_millions(entries: int = 5_000_000) -> bytes:
+    """An MP4 whose `stts` (time-to-sample) has 5,000,000 entries (40 MB) for a 2-sample track:
+    FFmpeg reads and allocates every entry at open, though they describe no samples."""
+    small = _jpeg_small()
+    stts = struct.pack(">II", 1, 500) * entries
+    return mp4_file(
+        width=16, height=16, stts=stts, stsz=struct.pack(">III", 0, 2, len(small)) + struct.pack(">I", len(small)),
+        stsc=[(1, 1, 1)], chunk_offsets=[0, 0], mdat=small,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# MP3 and WAV
+#
+# mutagen reads headers only, in Python: the ID3v2 tag frame by frame (inflating compressed frames
+# with zlib, without a limit), the MPEG frames' Xing/VBRI table, the RIFF chunks one by one. The
+# processor holds the duration a header claims against the bytes there are.
+
+_MP3_HEADER = b"\xff\xfb\x90\xc4"  # MPEG-1 layer III, 128 kbit/s, 44.1 kHz, mono, no CRC
+_MP3_FRAME_BYTES = 417  # 144 × 128,000 / 44,100
+_MP3_SIDE_INFO = 17  # mono
+
+
+def mp3_silent_frames(frames: int) -> bytes:
+    """`frames` valid, silent MPEG audio frames (header, zero side info, zero data)."""
+    return (_MP3_HEADER + bytes(_MP3_FRAME_BYTES - 4)) * frames
+
+
+def mp3_xing(frames: int, audio_bytes: int) -> bytes:
+    """The first MPEG frame carrying a Xing table that claims `frames` frames and `audio_bytes` bytes."""
+    xing = b"Xing" + struct.pack(">III", 0x3, frames, audio_bytes)
+    body = bytes(_MP3_SIDE_INFO) + xing
+    return _MP3_HEADER + body + bytes(_MP3_FRAME_BYTES - 4 - len(body))
+
+
+def mp3_xing_absurd_frames(real_frames: int = 40) -> bytes:
+    """An MP3 of 40 silent frames (1 s, 17 KB) whose Xing table claims 4,294,967,295 frames (3.6 years)
+    and, as its byte count, the file's real size: mutagen computes the duration from the frame count
+    and the bitrate from the byte count, so the claimed bytes match the file and the processor's
+    truncation check passes. Costs nothing to read; it is the claim that is absurd (a 3.6-year
+    duration stored as metadata), so it is expected `failed`: the frame count must be held against
+    the frames the bytes can hold (size ÷ the smallest frame), not against the bitrate derived from it."""
+    audio = mp3_silent_frames(real_frames)
+    size = len(audio) + _MP3_FRAME_BYTES
+    return mp3_xing(0xFFFF_FFFF, size) + audio
+
+
+def _synchsafe(value: int) -> bytes:
+    return bytes([(value >> 21) & 0x7F, (value >> 14) & 0x7F, (value >> 7) & 0x7F, value & 0x7F])
+
+
+def _id3v24(frames: bytes) -> bytes:
+    return b"ID3\x04\x00\x00" + _synchsafe(len(frames)) + frames
+
+
+def mp3_id3_compressed_frame(inflated: int = 400_000_000) -> bytes:
+    """An MP3 whose ID3v2.4 tag holds one TXXX frame flagged "compressed" (zlib): 2.5 MB of deflate
+    that inflates to 400 MB of zeros (10 times the file at most 160:1 made by zlib_zeros; deflate
+    allows 1,032:1). mutagen inflates compressed frames with `zlib.decompress` and no limit, then
+    decodes and splits the text: gigabytes of memory and a minute of CPU, before the audio is looked at."""
+    payload = zlib_zeros(inflated)
+    data = _synchsafe(inflated) + payload  # data length indicator, then the compressed frame
+    frame = b"TXXX" + _synchsafe(len(data)) + struct.pack(">H", 0x0008 | 0x0001) + data
+    return _id3v24(frame) + mp3_silent_frames(40)
+
+
+def mp3_id3_many_frames(frames: int = 3_000_000) -> bytes:
+    """An MP3 whose ID3v2.4 tag holds 3,000,000 tiny text frames (13 bytes each, 39 MB): mutagen
+    parses each into a Python object in a loop, seconds of CPU and hundreds of MB for frames nobody
+    shows."""
+    frame = b"TIT2" + _synchsafe(3) + b"\x00\x00" + b"\x03ab"
+    return _id3v24(frame * frames) + mp3_silent_frames(40)
+
+
+def _wav_fmt(rate: int = 8_000) -> bytes:
+    return _riff_chunk(b"fmt ", struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16))
+
+
+def wav_absurd_sizes() -> bytes:
+    """A WAV whose RIFF size and data size are 0xFFFFFFFF (4 GB: 74 hours at 8 kHz) over one second of
+    samples: the claim is checked against the bytes there are, so it is expected `failed` ("truncated"),
+    cheaply; kept to hold that check."""
+    samples = bytes(16_000)
+    body = b"WAVE" + _wav_fmt() + b"data" + struct.pack("<I", 0xFFFF_FFFF) + samples
+    return b"RIFF" + struct.pack("<I", 0xFFFF_FFFF) + body
+
+
+def wav_many_chunks(chunks: int = 5_000_000) -> bytes:
+    """A WAV with 5,000,000 empty `junk` chunks (8 bytes each, 40 MB) between its format and its one
+    second of samples: mutagen's RIFF reader makes an object for every chunk at open, in Python."""
+    samples = bytes(16_000)
+    body = b"WAVE" + _wav_fmt() + b"junk\x00\x00\x00\x00" * chunks + _riff_chunk(b"data", samples)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+# ---------------------------------------------------------------------------------------------------
 # The catalogue
 
 
@@ -559,6 +819,19 @@ BOMBS: dict[str, Bomb] = {
         _bomb("image", "gif", gif_many_extensions, "1×1 GIF after 8,000,000 comment extension blocks"),
         _bomb("image", "gif", gif_many_frames_big_screen, "10000×10000 GIF screen with 100,000 1×1 frames"),
         _bomb("image", "webp", webp_huge_canvas, "animated WebP: a 4898×4898 canvas, one 1×1 frame"),
+        _bomb("video", "mp4", mp4_huge_later_frames, "MP4: a 16×16 first frame, then 12000×12000 frames"),
+        _bomb("video", "mov", mov_huge_later_frames, "MOV: a 16×16 first frame, then 12000×12000 frames"),
+        _bomb("video", "mp4", mp4_huge_frames_one_keyframe,
+              "MP4: one 16×16 keyframe, then 300 non-key 10000×10000 frames before 1 s"),
+        _bomb("video", "mp4", mp4_claimed_huge, "MP4: headers claim 65535×65535, frames are 16×16"),
+        _bomb("video", "mp4", mp4_sample_table_millions, "MP4: an stsz of 8,000,000 samples"),
+        _bomb("video", "mp4", mp4_constant_size_samples, "MP4: stsz/stts claim 200,000,000 samples in 1 KB"),
+        _bomb("video", "mp4", mp4_stts_millions, "MP4: an stts of 5,000,000 entries"),
+        _bomb("audio", "mp3", mp3_xing_absurd_frames, "MP3: a Xing table claiming 4,294,967,295 frames"),
+        _bomb("audio", "mp3", mp3_id3_compressed_frame, "MP3: an ID3 frame that inflates to 400 MB"),
+        _bomb("audio", "mp3", mp3_id3_many_frames, "MP3: an ID3 tag of 3,000,000 frames"),
+        _bomb("audio", "wav", wav_absurd_sizes, "WAV: RIFF and data sizes of 4 GB over one second"),
+        _bomb("audio", "wav", wav_many_chunks, "WAV: 5,000,000 empty chunks before the samples"),
         _bomb("document", "pdf", pdf_nested_forms, "PDF: Form XObjects six deep, each drawing the next ten times"),
         _bomb("document", "pdf", pdf_nested_forms_abort, "PDF: Form XObjects twelve deep (PDFium aborts)"),
         _bomb("document", "pdf", pdf_path_content, "PDF: an 80 KB Flate stream of 10,000,000 line-to operators"),

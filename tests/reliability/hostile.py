@@ -15,7 +15,10 @@ Two kinds of case:
 
 Everything is built in memory from standard formats by hand or with the encoders the media corpus
 uses (tests/media/generate.py); the over-limit object is a sparse file (`size_only`), never 50 MB of
-bytes in memory.
+bytes in memory. The decode-cost cases (category "decode-cost", ids `decode_cost-…`, selected with
+`pytest -k decode_cost`) are the bombs of tests/media/bombs.py: small files that cost a decoder
+tens of seconds or gigabytes, each to be refused within its type's inspection budget
+(functions/core/topology.py INSPECTION_BUDGETS) or by a decoder-level limit.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from tests.media import bombs
 from tests.media import generate as media
 
 MB = 1024 * 1024
@@ -418,6 +422,68 @@ FILE_CASES: list[FileCase] = [
     FileCase("sent-over-limit", "over limit", "declared 1 MB, sent 50 MB + 1 byte (a sparse object)", None,
              "video", "mp4", declared_size=MB, size_only=LIMIT + 1, reason="File too large"),
 ]
+
+# -- decode-cost bombs (tests/media/bombs.py; their cost before the budgets: bench/worst_case.py)
+
+DECODE_COST = "decode-cost"
+# Refused by the inspection budget ("Too costly to process: …") or by a decoder-level limit whose
+# message says what was too much ("Too many pixels to process: …"): both say "to process".
+TOO_COSTLY, TO_PROCESS = "too costly", "to process"
+
+
+def bomb_case(name: str, expect: frozenset[str] = R, reason: str = TOO_COSTLY, stored_format: str | None = None,
+              ) -> FileCase:
+    bomb = bombs.BOMBS[name]
+    return FileCase(f"decode_cost-{name.replace('_', '-')}", DECODE_COST, bomb.what, bomb.make, bomb.asset_type,
+                    bomb.format, expect=expect, reason=reason, stored_format=stored_format)
+
+
+# Either outcome is right for these: their cost is real but within the budget (no reason is required,
+# since `ready` has none).
+WITHIN_BUDGET = frozenset({READY, REJECTED})
+
+DECODE_COST_CASES: list[FileCase] = [
+    # JPEG: scans (SOS markers) are counted before decoding; coefficients are memory
+    bomb_case("jpeg_refinement_scans"),
+    bomb_case("jpeg_ac_scans_without_dc"),
+    bomb_case("jpeg_tiny_many_scans"),
+    bomb_case("jpeg_color_coefficients"),
+    # PNG
+    bomb_case("png_rgba16_zeros"),
+    bomb_case("png_many_chunks"),
+    bomb_case("png_many_idat", expect=WITHIN_BUDGET, reason=""),
+    bomb_case("png_ztxt_chunks", expect=OK, reason="", stored_format="png"),
+    bomb_case("png_iccp_bomb", expect=F, reason="Decompressed data too large"),  # Pillow's own 1 MB cap
+    # GIF
+    bomb_case("gif_huge_screen", expect=OK, reason="", stored_format="gif"),
+    bomb_case("gif_many_extensions"),
+    bomb_case("gif_many_frames_big_screen", expect=OK, reason="", stored_format="gif"),
+    # WebP
+    bomb_case("webp_huge_canvas"),
+    bomb_case("webp_many_frames"),
+    # PDF
+    bomb_case("pdf_nested_forms"),
+    bomb_case("pdf_nested_forms_abort"),  # PDFium aborts (SIGABRT) in the worker, not the processor
+    bomb_case("pdf_path_content"),
+    bomb_case("pdf_many_pages", expect=WITHIN_BUDGET, reason=""),
+    bomb_case("pdf_deep_page_tree"),  # PDFium overflows its stack (SIGSEGV) in the worker
+    bomb_case("pdf_huge_mediabox", expect=OK, reason="", stored_format="pdf"),
+    # MP4 and MOV: every decoded frame's size, frames decoded while seeking, the sample tables
+    bomb_case("mp4_huge_later_frames", reason=TO_PROCESS),
+    bomb_case("mov_huge_later_frames", reason=TO_PROCESS),
+    bomb_case("mp4_huge_frames_one_keyframe", reason=TO_PROCESS),
+    bomb_case("mp4_claimed_huge", expect=OK, reason="", stored_format="mp4"),  # FFmpeg believes the frames
+    bomb_case("mp4_sample_table_millions", reason=TO_PROCESS),
+    bomb_case("mp4_constant_size_samples", expect=F, reason=""),  # no frame where the table says
+    # MP3 and WAV
+    bomb_case("mp3_xing_absurd_frames", expect=F, reason=""),  # a lie about its length, not a cost
+    bomb_case("mp3_id3_compressed_frame"),
+    bomb_case("mp3_id3_many_frames"),
+    bomb_case("wav_absurd_sizes", expect=F, reason="truncated"),
+    bomb_case("wav_many_chunks"),
+]
+
+FILE_CASES += DECODE_COST_CASES
 
 # ---------------------------------------------------------------------------------------------------
 # The request cases

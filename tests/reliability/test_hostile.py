@@ -11,8 +11,17 @@ import time
 
 import pytest
 
+from functions.core.topology import INSPECTION_BUDGETS, MAX_API_UPLOAD_BYTES
 from tests.reliability.conftest import World, presigned_params
-from tests.reliability.hostile import FILE_CASES, HTTP_4XX, READY, REQUEST_CASES, FileCase, RequestCase
+from tests.reliability.hostile import (
+    DECODE_COST,
+    FILE_CASES,
+    HTTP_4XX,
+    READY,
+    REQUEST_CASES,
+    FileCase,
+    RequestCase,
+)
 
 pytestmark = pytest.mark.xdist_group("reliability-hostile")
 
@@ -21,9 +30,27 @@ SAFE_DISPOSITION = re.compile(r"^inline; filename=\"[^\"\\\r\n]*\"; filename\*=U
 MAX_SECONDS = 10  # a case that takes longer is a denial of service, whatever its outcome
 
 
+def _max_seconds(case: FileCase) -> float:
+    """A decode-cost bomb may take its type's whole inspection budget before it is refused."""
+    if case.category == DECODE_COST:
+        return max(MAX_SECONDS, INSPECTION_BUDGETS[case.type].wall_seconds + 5)
+    return MAX_SECONDS
+
+
+def _skip_unbudgeted(case: FileCase) -> None:
+    """Decode-cost bombs cost tens of seconds, gigabytes, or a crash (PDFium's SIGABRT and SIGSEGV)
+    to a processor that inspects in its own process: they run only where inspection is budgeted
+    (in a worker process under limits). Select them alone with `pytest -k decode_cost`."""
+    from functions.processor import inspect
+
+    if case.category == DECODE_COST and not hasattr(inspect, "examine_within_budget"):
+        pytest.skip("decode-cost bombs need the budgeted inspection (issue 13)")
+
+
 @pytest.mark.parametrize("case", FILE_CASES, ids=lambda case: case.id)
 def test_hostile_file(world: World, ledger, case: FileCase):
     # given
+    _skip_unbudgeted(case)
     data = case.data()
     size = case.declared_size if case.declared_size is not None else (case.size_only or len(data))
     declaration = {"name": case.declared_name, "type": case.type, "format": case.format, "size": size}
@@ -64,7 +91,7 @@ def test_hostile_file(world: World, ledger, case: FileCase):
     orphans = world.orphans()
     if orphans:
         problems.append(f"orphan objects: {orphans}")
-    if seconds > MAX_SECONDS:
+    if seconds > _max_seconds(case):
         problems.append(f"took {seconds:.1f} s")
     ledger("hostile").record(
         case.id,
@@ -217,6 +244,7 @@ def _multipart_expect(case: FileCase) -> frozenset[int]:
 @pytest.mark.parametrize("case", MULTIPART_CASES, ids=lambda case: case.id)
 def test_hostile_file_through_multipart(world: World, ledger, case: FileCase):
     # given
+    _skip_unbudgeted(case)
     from urllib3 import encode_multipart_formdata
 
     from functions.core import media
@@ -235,6 +263,8 @@ def test_hostile_file_through_multipart(world: World, ledger, case: FileCase):
 
     # then
     expected = _multipart_expect(case)
+    if case.size_only is None and len(body) > MAX_API_UPLOAD_BYTES:
+        expected = frozenset({413})  # more than this path carries (the large bombs): refused unread
     problems: list[str] = []
     crash = answer.status >= 500
     if answer.status not in expected:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from functions.core.media import parse_media_type
@@ -121,3 +123,17 @@ def test_what_is_not_a_content_type_is_a_value_error(header: str) -> None:
     # when / then
     with pytest.raises(ValueError):
         parse_media_type(header)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://a.example", "HTTP://A.example.:65535/x?y#z", "https://my_host.example/ü%zz", "https://a-b.c-d/"],
+)
+def test_what_the_documents_url_pattern_allows_is_accepted(url: str) -> None:
+    # given
+    from functions.api.routes.openapi import HTTP_URL_PATTERN
+
+    assert re.match(HTTP_URL_PATTERN, url)
+
+    # when / then: no ValueError
+    ascii_url(url)

@@ -35,6 +35,7 @@ EVERY_OPERATION = {
     "503": "The asset store or the file storage is unavailable for now; try again",
 }
 REMOVED_OPERATION = {"410": "This endpoint was removed; the detail says what to use instead"}
+BODY_OPERATION = {"415": "The body is not in the media type the operation reads (application/json)"}
 CONSUMER_HEADER = "x-trove-consumer"
 ASSET_OPERATION = {"403": "The asset belongs to someone else", "404": "No such asset"}
 CHANGING_OPERATION = {"409": "The asset changed meanwhile, or something still uses it (the detail says which)"}
@@ -60,7 +61,13 @@ def openapi_document() -> str:
 
 # Request bodies: constraints the API checks in code (validators), stated in the document too.
 REQUEST_MODELS = ("UploadRequest", "LinkCreate", "AssetPatch", "AssetV1Create", "AssetV1Update", "ScanRequest")
-HTTP_URL_PATTERN = r"^[hH][tT][tT][pP][sS]?://[^\s/?#@\x00-\x1f\x7f-\x9f]+([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$"
+# `schemas.ascii_url` takes internationalised hosts too (and stores their IDNA form); which Unicode
+# labels IDNA allows is more than a pattern can say, so the document names plain DNS hosts and ports.
+_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+HTTP_URL_PATTERN = (
+    r"^[hH][tT][tT][pP][sS]?://[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?(:" + _PORT + r")?"
+    r"([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$"
+)
 
 
 def _text_pattern() -> str:
@@ -129,6 +136,8 @@ def document_errors(document: dict) -> dict:
                 wanted["404"] = "No such usage"
             if operation.get("deprecated"):
                 wanted |= REMOVED_OPERATION
+            if "requestBody" in operation:
+                wanted |= BODY_OPERATION
             for code, description in wanted.items():
                 responses.setdefault(code, {"description": description})
             for code, response in responses.items():

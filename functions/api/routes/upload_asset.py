@@ -37,6 +37,7 @@ _MAX_PARTS = 16  # file, clientId, campaignId, name, and room for refusing unkno
     responses={
         400: {"description": "Bad form, type not allowed, or the processor rejected the bytes"},
         413: {"description": "Larger than this path carries: use POST /api/v2/uploads"},
+        415: {"description": "The body is not multipart/form-data"},
     },
 )
 def upload_asset(

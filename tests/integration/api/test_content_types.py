@@ -187,3 +187,21 @@ def test_a_formats_other_media_types_are_kept_as_declared(api):
     assert response.status == 201
     assert response.json()["upload"]["fields"]["Content-Type"] == "image/pjpeg"
 
+
+
+def test_the_document_lists_415_wherever_a_body_is_read(api):
+    # given
+    document = api("GET", "/api/openapi.json", user=None).json()
+
+    # when
+    reading = [
+        (method, path, operation["responses"])
+        for path, item in document["paths"].items()
+        for method, operation in item.items()
+        if "requestBody" in operation or path == "/api/v2/upload-asset"
+    ]
+
+    # then
+    assert len(reading) >= 8
+    for method, path, responses in reading:
+        assert "415" in responses, (method, path)

@@ -350,6 +350,8 @@ FILE_CASES: list[FileCase] = [
              expect=F, reason="truncated"),
     FileCase("truncated-pdf", "truncated", "a PDF cut at 60%", cut(media.pdf, 0.6), "document", "pdf",
              expect=F),
+    # The policy pins the declared size: S3 refuses these posts in AWS; a store that does not enforce
+    # policies (moto) keeps the bytes, and the processor rejects them for their size.
     FileCase("zero-bytes", "zero-length", "declared 1,000 bytes, sent none", lambda: b"", "image", "png",
              declared_size=1000, reason="File is empty"),
     FileCase("declared-zero", "zero-length", "declared size 0", lambda: b"", "image", "png", declared_size=0,

@@ -29,17 +29,25 @@ def parse_json_body(body: str) -> object:
         raise json.JSONDecodeError(message, body, 0) from None
 
 
+def require_media_type(content_type: str | None, expected: str) -> dict[str, str]:
+    """The parameters of a request body's Content-Type, which must be `expected` (a 415 otherwise)."""
+    try:
+        kind, parameters = parse_media_type(content_type or "")
+    except ValueError:
+        kind, parameters = "", {}
+    if kind != expected:
+        raise UnsupportedMediaType(f"Content-Type must be {expected}")
+    return parameters
+
+
 def require_json(content_type: str | None) -> None:
     """A body read into a model is JSON: `application/json`, in UTF-8 (RFC 8259 allows no other
     charset), or sent without a Content-Type, which powertools and most clients take as JSON."""
     if not content_type:
         return
-    try:
-        kind, parameters = parse_media_type(content_type)
-    except ValueError:
-        kind, parameters = "", {}
-    if kind != content_types.APPLICATION_JSON or parameters.get("charset", "utf-8").lower() != "utf-8":
-        raise UnsupportedMediaType(f"Content-Type must be {content_types.APPLICATION_JSON}")
+    charset = require_media_type(content_type, content_types.APPLICATION_JSON).get("charset", "utf-8")
+    if charset.lower() != "utf-8":
+        raise UnsupportedMediaType(f"Content-Type must be {content_types.APPLICATION_JSON} (UTF-8)")
 
 
 class JsonBodyValidation(OpenAPIRequestValidationMiddleware):

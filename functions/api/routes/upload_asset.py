@@ -19,9 +19,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
-from functions.api.resolver import app, base_url, current_identity, settings
-from functions.core import assets, compat, media, storage
-from functions.core.errors import InvalidInput, UnsupportedMediaType
+from functions.api.resolver import app, base_url, current_identity, require_media_type, settings
+from functions.core import assets, compat, storage
+from functions.core.errors import InvalidInput
 from functions.core.schemas import Asset, to_asset
 
 FILE_FIELD = "file"
@@ -81,12 +81,7 @@ def _body_within_limit(event: APIGatewayProxyEventV2) -> bytes:
 
 
 def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], compat.UploadedFile | None]:
-    try:
-        kind, options = media.parse_media_type(content_type)
-    except ValueError:
-        kind, options = "", {}
-    if kind != MULTIPART_FORM:
-        raise UnsupportedMediaType(f"Content-Type must be {MULTIPART_FORM}")
+    options = require_media_type(content_type, MULTIPART_FORM)
     if not options.get("boundary"):
         raise InvalidInput(f"{MULTIPART_FORM} without a boundary")
     parser = multipart.MultipartParser(

@@ -19,7 +19,6 @@ ODD_CONTENT_TYPES = [
     "multipart/form-data; boundary=xyz",
     "application/x-www-form-urlencoded",
     "text/plain;charset=UTF-8",
-    "application/json; charset=latin-1",
     "application/jsonp",
     "application/json, text/html",
     "json",
@@ -53,6 +52,14 @@ def test_a_json_route_answers_415_to_any_other_content_type(api, link_id, conten
 
         # then
         assert (response.status, response.json()) == (415, JSON_ONLY), (method, path)
+
+
+def test_json_in_another_charset_than_utf_8_is_415(api):
+    # when
+    response = api("POST", "/api/v2/assets", body=LINK, headers={"Content-Type": "application/json; charset=latin-1"})
+
+    # then
+    assert (response.status, response.json()) == (415, {"detail": "Content-Type must be application/json (UTF-8)"})
 
 
 @pytest.mark.parametrize("content_type", [None, "application/json", "Application/JSON; charset=UTF-8", 'application/json;charset="utf-8"'])

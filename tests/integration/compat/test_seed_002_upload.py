@@ -203,7 +203,7 @@ def test_get_file_and_thumbnail_redirect_to_the_bytes(call, seed_list_assets):
     thumbnail = call("GET", f"/api/v2/assets/{video['id']}/thumbnail")
 
     # then
-    assert file.status == 302 and f"/uploads/{video['id']}?" in file.headers["location"]
+    assert file.status == 302 and f"/files/{video['id']}?" in file.headers["location"]
     assert thumbnail.status == 302 and f"/thumbnails/{video['id']}.jpg?" in thumbnail.headers["location"]
 
 

@@ -147,6 +147,15 @@ def jpeg_ac_scans_without_dc(side: int = 10_000, scans: int = 4_000) -> bytes:
     )
 
 
+def jpeg_scans_under_cap(side: int = 10_000, scans: int = 99) -> bytes:
+    """jpeg_refinement_scans with 99 scans in all (97 refinements): under a cap of 100 scans, still
+    ~100 full passes over 1.56 M blocks, an AC refinement pass being the dearest (~60 ms here, against
+    ~8 ms for a first AC pass): seconds of CPU and 200 MB for a 200 KB file. A legitimate progressive
+    JPEG has about ten scans (libjpeg's default script: 10 in colour, 6 in grey), so a cap on
+    scans × blocks (or a much lower scan cap for large pictures) refuses it where a flat 100 cannot."""
+    return jpeg_refinement_scans(side, scans - 2)
+
+
 def jpeg_color_coefficients(side: int = 10_000, scans: int = 30) -> bytes:
     """A progressive 100 MP JPEG with three full-resolution (4:4:4) components and `scans` empty AC
     scans per component: memory, not time. libjpeg keeps 3 × 200 MB of coefficients for the whole
@@ -215,9 +224,10 @@ def _deflate_zeros_stream(matches: int, literals: int) -> bytes:
 
 
 def zlib_zeros(size: int) -> bytes:
-    """A zlib stream that inflates to `size` zero bytes (~1:1,000, the most deflate allows), made
-    without compressing anything: after its first bits the block is periodic, 8 matches of 13 bits
-    being 13 bytes, so the middle is one 13-byte unit repeated."""
+    """A zlib stream that inflates to `size` zero bytes, made without compressing anything: one
+    fixed-Huffman block of 258-byte matches (13 bits each, so ~1:160; deflate's best, ~1:1,032, needs
+    dynamic codes). After its first bits the block is periodic, 8 matches being 13 bytes, so the
+    middle is one 13-byte unit repeated: 800 MB of zeros cost microseconds, not zlib's seconds."""
     matches, literals = divmod(size - 1, 258)
     small = 16 + matches % 8  # enough matches that bytes 2..14 lie inside the periodic part
     repeats = (matches - small) // 8
@@ -255,7 +265,7 @@ def _png_1x1_header() -> bytes:
 
 def png_rgba16_zeros(side: int = 10_000) -> bytes:
     """A side×side RGBA PNG at 16 bits a sample (100 MP, exactly the limit) whose 800 MB of rows are
-    zeros, deflated ~1,000:1 into ~780 KB. Pillow inflates all 800 MB and holds a 400 MB RGBA
+    zeros, deflated into 5 MB (zlib_zeros). Pillow inflates all 800 MB and holds a 400 MB RGBA
     picture, then the thumbnail converts it strip by strip: seconds of CPU and ~450 MB. A legitimate
     100 MP RGBA PNG costs as much: only a memory budget refuses it."""
     header = struct.pack(">IIBBBBB", side, side, 16, 6, 0, 0, 0)
@@ -807,10 +817,11 @@ BOMBS: dict[str, Bomb] = {
               "progressive 10000×10000 JPEG, its last refinement scan repeated 400 times"),
         _bomb("image", "jpg", jpeg_ac_scans_without_dc,
               "progressive 10000×10000 JPEG of 4,000 one-coefficient AC scans and no DC scan"),
+        _bomb("image", "jpg", jpeg_scans_under_cap, "progressive 10000×10000 JPEG of 99 scans (97 refinements)"),
         _bomb("image", "jpg", jpeg_color_coefficients,
               "progressive 10000×10000 4:4:4 colour JPEG: 600 MB of coefficients"),
         _bomb("image", "jpg", jpeg_tiny_many_scans, "64×64 progressive JPEG of 500,000 scans"),
-        _bomb("image", "png", png_rgba16_zeros, "10000×10000 16-bit RGBA PNG: 800 MB of zeros in 780 KB"),
+        _bomb("image", "png", png_rgba16_zeros, "10000×10000 16-bit RGBA PNG: 800 MB of zeros in 5 MB"),
         _bomb("image", "png", png_many_chunks, "1×1 PNG after 4,000,000 empty ancillary chunks"),
         _bomb("image", "png", png_many_idat, "1×1 PNG split across 3,000,000 IDAT chunks"),
         _bomb("image", "png", png_ztxt_chunks, "PNG with 60 zTXt chunks of ~1 MB inflated each"),
@@ -819,6 +830,7 @@ BOMBS: dict[str, Bomb] = {
         _bomb("image", "gif", gif_many_extensions, "1×1 GIF after 8,000,000 comment extension blocks"),
         _bomb("image", "gif", gif_many_frames_big_screen, "10000×10000 GIF screen with 100,000 1×1 frames"),
         _bomb("image", "webp", webp_huge_canvas, "animated WebP: a 4898×4898 canvas, one 1×1 frame"),
+        _bomb("image", "webp", webp_many_frames, "animated 4000×4000 WebP of 1,000,000 1×1 frames"),
         _bomb("video", "mp4", mp4_huge_later_frames, "MP4: a 16×16 first frame, then 12000×12000 frames"),
         _bomb("video", "mov", mov_huge_later_frames, "MOV: a 16×16 first frame, then 12000×12000 frames"),
         _bomb("video", "mp4", mp4_huge_frames_one_keyframe,
@@ -834,10 +846,9 @@ BOMBS: dict[str, Bomb] = {
         _bomb("audio", "wav", wav_many_chunks, "WAV: 5,000,000 empty chunks before the samples"),
         _bomb("document", "pdf", pdf_nested_forms, "PDF: Form XObjects six deep, each drawing the next ten times"),
         _bomb("document", "pdf", pdf_nested_forms_abort, "PDF: Form XObjects twelve deep (PDFium aborts)"),
-        _bomb("document", "pdf", pdf_path_content, "PDF: an 80 KB Flate stream of 10,000,000 line-to operators"),
+        _bomb("document", "pdf", pdf_path_content, "PDF: a 200 KB Flate stream of 17,000,000 line-to operators"),
         _bomb("document", "pdf", pdf_many_pages, "PDF: 300,000 pages in one flat /Kids, no /Count"),
         _bomb("document", "pdf", pdf_deep_page_tree, "PDF: a page tree 200,000 levels deep"),
         _bomb("document", "pdf", pdf_huge_mediabox, "PDF: a 14,400-point page tiled with 0.01-point cells (harmless)"),
-        _bomb("image", "webp", webp_many_frames, "animated 4000×4000 WebP of 1,000,000 1×1 frames"),
     ]
 }

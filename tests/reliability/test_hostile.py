@@ -37,20 +37,25 @@ def _max_seconds(case: FileCase) -> float:
     return MAX_SECONDS
 
 
-def _skip_unbudgeted(case: FileCase) -> None:
+def _skip_unbudgeted(case: FileCase, config: pytest.Config) -> None:
     """Decode-cost bombs cost tens of seconds, gigabytes, or a crash (PDFium's SIGABRT and SIGSEGV)
     to a processor that inspects in its own process: they run only where inspection is budgeted
-    (in a worker process under limits). Select them alone with `pytest -k decode_cost`."""
+    (in a worker process under limits). The slow ones (refused only when their budget runs out) run
+    when asked for by name: `pytest -k decode_cost` selects every bomb."""
     from functions.processor import inspect
 
-    if case.category == DECODE_COST and not hasattr(inspect, "examine_within_budget"):
+    if case.category != DECODE_COST:
+        return
+    if not hasattr(inspect, "examine_within_budget"):
         pytest.skip("decode-cost bombs need the budgeted inspection (issue 13)")
+    if case.slow and "decode_cost" not in (config.getoption("keyword") or ""):
+        pytest.skip("refused only when its budget runs out (~15 s): run with -k decode_cost")
 
 
 @pytest.mark.parametrize("case", FILE_CASES, ids=lambda case: case.id)
-def test_hostile_file(world: World, ledger, case: FileCase):
+def test_hostile_file(world: World, ledger, case: FileCase, pytestconfig: pytest.Config):
     # given
-    _skip_unbudgeted(case)
+    _skip_unbudgeted(case, pytestconfig)
     data = case.data()
     size = case.declared_size if case.declared_size is not None else (case.size_only or len(data))
     declaration = {"name": case.declared_name, "type": case.type, "format": case.format, "size": size}
@@ -242,9 +247,9 @@ def _multipart_expect(case: FileCase) -> frozenset[int]:
 
 
 @pytest.mark.parametrize("case", MULTIPART_CASES, ids=lambda case: case.id)
-def test_hostile_file_through_multipart(world: World, ledger, case: FileCase):
+def test_hostile_file_through_multipart(world: World, ledger, case: FileCase, pytestconfig: pytest.Config):
     # given
-    _skip_unbudgeted(case)
+    _skip_unbudgeted(case, pytestconfig)
     from urllib3 import encode_multipart_formdata
 
     from functions.core import media

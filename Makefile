@@ -18,7 +18,7 @@ help:
 	@echo "make synth    synthesize the CDK stack offline into cdk.out/"
 	@echo "make layers   build the Lambda layers (no Docker)"
 	@echo "make bench    run the benchmarks, write bench/results.json and docs/performance.md"
-	@echo "make invoke FN=api|processor EVENT=events/<file>.json   one handler, one event, against make dev"
+	@echo "make invoke FN=api|processor|sweep EVENT=events/<file>.json   one handler, one event, against make dev"
 
 $(STAMP): pyproject.toml
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv

@@ -19,7 +19,11 @@ from dataclasses import dataclass, field
 REGION = "us-east-1"
 # moto's default account: the ARNs it hands out (queues, tables) carry it.
 ACCOUNT_ID = "123456789012"
-HANDLER_MODULES = {"api": "functions.api.handler", "processor": "functions.processor.handler"}
+HANDLER_MODULES = {
+    "api": "functions.api.handler",
+    "processor": "functions.processor.handler",
+    "sweep": "functions.sweep.handler",
+}
 # A Lambda's default timeout; handlers that look at the remaining time see a plausible figure.
 TIMEOUT_SECONDS = 30
 

@@ -52,6 +52,12 @@ def test_the_processor_handles_an_sqs_event(local_stack: StackProcess, tmp_path:
     assert json.loads(done.stdout) == {"batchItemFailures": []}
 
 
+def test_the_sweep_handles_its_scheduled_event(local_stack: StackProcess) -> None:
+    done = invoke(local_stack.state_file, "sweep", REPO_ROOT / "events" / "sweep" / "scheduled_uploads.json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["scope"] == "uploads"
+
+
 def test_invoke_says_what_to_do_without_a_running_stack(tmp_path: Path) -> None:
     done = invoke(tmp_path / "absent.json", "api", SAMPLE_API_EVENT)
     assert done.returncode != 0

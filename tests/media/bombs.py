@@ -505,6 +505,29 @@ def pdf_deep_page_tree(depth: int = 200_000) -> bytes:
     return pdf_document(objects)
 
 
+def pdf_with_image(image: bytes, width: int, height: int, components: int = 1) -> bytes:
+    """A one-page PDF that draws `image` (JPEG bytes, DCTDecode) over the whole page."""
+    colour = b"/DeviceGray" if components == 1 else b"/DeviceRGB"
+    return pdf_document([
+        _CATALOG,
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /I 5 0 R >> >>"
+        b" /Contents 4 0 R >>",
+        pdf_stream(b"", b"q 612 0 0 792 0 0 cm /I Do Q"),
+        pdf_stream(b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8"
+                   b" /Filter /DCTDecode" % (width, height, colour), image),
+    ])
+
+
+def pdf_jpeg_scans() -> bytes:
+    """A PDF whose only page draws jpeg_refinement_scans as an image (DCTDecode): PDFium decodes it
+    with its own libjpeg, 400 passes over 100 MP, where a JPEG scan count on uploaded JPEG files never
+    looks: ~28 s of CPU today. Every JPEG check belongs wherever JPEG is decoded; here the budget is
+    the only guard. (A 30000×30000 JPEG drawn the same way costs PDFium 0.3 s: it scales while it
+    decodes, so the pixel count of an image inside a PDF is not the cost.)"""
+    return pdf_with_image(jpeg_refinement_scans(), 10_000, 10_000)
+
+
 def pdf_huge_mediabox(side: int = 14_400, cell: float = 0.01) -> bytes:
     """A page of 14,400 × 14,400 points (200 inches a side, the largest PDF allows; PDFium treats a
     larger MediaBox as US Letter) filled with a tiling pattern whose cell is 0.01 point: 2×10^12
@@ -849,6 +872,7 @@ BOMBS: dict[str, Bomb] = {
         _bomb("document", "pdf", pdf_path_content, "PDF: a 200 KB Flate stream of 17,000,000 line-to operators"),
         _bomb("document", "pdf", pdf_many_pages, "PDF: 300,000 pages in one flat /Kids, no /Count"),
         _bomb("document", "pdf", pdf_deep_page_tree, "PDF: a page tree 200,000 levels deep"),
+        _bomb("document", "pdf", pdf_jpeg_scans, "PDF: a page drawing the 400-scan progressive JPEG"),
         _bomb("document", "pdf", pdf_huge_mediabox, "PDF: a 14,400-point page tiled with 0.01-point cells (harmless)"),
     ]
 }

@@ -473,6 +473,7 @@ DECODE_COST_CASES: list[FileCase] = [
     bomb_case("pdf_nested_forms"),
     bomb_case("pdf_nested_forms_abort"),  # PDFium aborts (SIGABRT) in the worker, not the processor
     bomb_case("pdf_path_content"),
+    bomb_case("pdf_jpeg_scans", slow=True),  # the 400-scan JPEG as a PDF image: no scan count there
     bomb_case("pdf_many_pages", expect=WITHIN_BUDGET, reason="", slow=True),
     bomb_case("pdf_deep_page_tree"),  # PDFium overflows its stack (SIGSEGV) in the worker
     bomb_case("pdf_huge_mediabox", expect=OK, reason="", stored_format="pdf"),

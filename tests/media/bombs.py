@@ -511,8 +511,8 @@ def pdf_with_image(image: bytes, width: int, height: int, components: int = 1) -
     return pdf_document([
         _CATALOG,
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /I 5 0 R >> >>"
-        b" /Contents 4 0 R >>",
+        (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /I 5 0 R >> >>"
+        b" /Contents 4 0 R >>"),
         pdf_stream(b"", b"q 612 0 0 792 0 0 cm /I Do Q"),
         pdf_stream(b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8"
                    b" /Filter /DCTDecode" % (width, height, colour), image),

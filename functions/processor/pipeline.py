@@ -102,7 +102,13 @@ def _settle(
     item: AssetModel, key: str, size: int, etag: str, settings: Settings, s3: S3Client, deadline: float | None
 ) -> Outcome:
     try:
-        detected, result = _check(item, key, size, settings, s3, deadline)
+        detected, result = _check(item, key, size, etag, settings, s3, deadline)
+    except ClientError as error:
+        if not _upload_changed(error):
+            raise
+        # Other bytes replaced (or a delete removed) the upload while it was checked: their own event
+        # settles them.
+        return Outcome(item.id, "skipped", "the upload changed while it was checked")
     except inspection.MediaError as problem:
         if item.status == AssetStatus.READY:
             # Other bytes posted to a ready asset failed: the checked copy stays served.
@@ -127,10 +133,8 @@ def _settle(
             MetadataDirective="REPLACE",
         )
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") not in ("PreconditionFailed", "412", "NoSuchKey", "404"):
+        if not _upload_changed(error):
             raise
-        # Other bytes replaced (or a delete removed) the upload while it was checked: their own event
-        # settles them.
         return Outcome(item.id, "skipped", "the upload changed while it was checked")
     thumbnail_key = None
     if result.thumbnail:
@@ -156,7 +160,7 @@ def _settle(
 
 
 def _check(
-    item: AssetModel, key: str, size: int, settings: Settings, s3: S3Client, deadline: float | None
+    item: AssetModel, key: str, size: int, etag: str, settings: Settings, s3: S3Client, deadline: float | None
 ) -> tuple[media.MediaFormat, inspection.Inspection]:
     """What the bytes are and hold, within the type's inspection budget; MediaError when they fail."""
     if size > settings.max_upload_bytes:
@@ -167,7 +171,7 @@ def _check(
         # S3 enforces the declared size on the presigned POST; a store that did not is caught here.
         raise inspection.Rejected(f"The file is {size} bytes, but {item.size} were declared")
     # Libraries read the object through ranged GETs, only as far as they need.
-    reader = inspection.RangedObjectReader(s3, settings.bucket_name, key, size)
+    reader = inspection.RangedObjectReader(s3, settings.bucket_name, key, size, etag=etag)
     try:
         return inspection.examine_within_budget(
             reader, media.AssetType(item.asset_type), item.format or "", deadline=deadline
@@ -175,6 +179,11 @@ def _check(
     finally:
         # A failed GET that a library swallowed, or reported as corrupt input, is still an AWS error.
         reader.raise_failure()
+
+
+def _upload_changed(error: ClientError) -> bool:
+    """S3's answer when the upload is no longer the bytes we started from: replaced (412) or gone."""
+    return error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412", "NoSuchKey", "404")
 
 
 def _all_keys(asset_id: str) -> list[str]:

@@ -80,6 +80,16 @@ def png_bomb(side: int = 20_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
+def jpeg_of_length(width: int, height: int, length: int) -> bytes:
+    """A width×height JPEG padded with a comment segment to exactly `length` bytes: what can be posted
+    again with a presigned POST, which pins the size."""
+    picture = jpeg(width, height)
+    padding = length - len(picture) - 4
+    if not 0 <= padding < 65_000:
+        raise ValueError(f"a {width}×{height} JPEG cannot be padded to {length} bytes")
+    return picture[:2] + b"\xff\xfe" + (padding + 2).to_bytes(2, "big") + bytes(padding) + picture[2:]
+
+
 def jpeg_scans(side: int, repeats: int) -> bytes:
     """A progressive side×side JPEG whose last refinement scan is repeated: each copy costs a few
     bytes to send and a pass over the whole picture to decode."""

@@ -102,23 +102,30 @@ class World:
 
 
 def orphan_keys(keys: list[str]) -> list[str]:
-    """Objects no record accounts for: an upload whose record is gone or rejected (rejected bytes are
-    never kept), a thumbnail the record does not name. A pending record's upload is in flight, a
-    failed one's is kept with its record (deleting the asset deletes it)."""
-    from functions.core import storage
+    """Objects no record accounts for. An upload (the quarantine) is in flight for a pending record and
+    kept, never served, for a failed one; once the record is ready its bytes live at the served key
+    and the upload must be gone; rejected bytes are never kept. A served copy belongs to a ready record
+    that names it, a thumbnail to a record that names it."""
+    from functions.core import topology
     from functions.core.models import AssetModel
 
     found = []
     for key in keys:
-        if key.startswith("thumbnails/"):
-            asset_id = key.removeprefix("thumbnails/").removesuffix(".jpg")
-        else:
-            asset_id = storage.asset_id_from_upload_key(key)
+        prefix = next(prefix for prefix in (topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX) if key.startswith(prefix))
+        asset_id = key.removeprefix(prefix).removesuffix(".jpg")
         try:
-            item = AssetModel.get(asset_id, consistent_read=True) if asset_id else None
-        except AssetModel.DoesNotExist:
+            item = AssetModel.get(asset_id, consistent_read=True)
+        except (AssetModel.DoesNotExist, ValueError):
             item = None
-        if item is None or item.status == "rejected" or key.startswith("thumbnails/") and item.thumbnail_key != key:
+        if item is None:
+            found.append(key)
+        elif prefix == topology.UPLOADS_PREFIX:
+            if item.status in ("rejected", "ready") and item.object_key != key:
+                found.append(key)
+        elif prefix == topology.FILES_PREFIX:
+            if item.status != "ready" or item.object_key != key:
+                found.append(key)
+        elif item.thumbnail_key != key:
             found.append(key)
     return found
 

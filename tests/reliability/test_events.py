@@ -7,6 +7,7 @@ behind. The poison messages go through moto's SQS with the topology's redrive po
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from collections.abc import Callable
@@ -14,9 +15,11 @@ from dataclasses import dataclass
 
 import pytest
 from botocore.exceptions import ClientError
+from PIL import Image
 
 from functions.core import topology
 from tests.integration.conftest import LambdaContext
+from tests.media.generate import jpeg_of_length
 from tests.reliability.conftest import orphan_keys, sqs_event
 
 pytestmark = pytest.mark.xdist_group("reliability-events")
@@ -270,27 +273,32 @@ def test_a_reordered_batch_settles_every_upload(ledger, uploaded_bytes, record, 
     note(ledger, "reordered/batch-newest-first", problems, double_effects=double)
 
 
+HTML = b"<html><script>alert(1)</script></html>"
 REPLACEMENTS = [
-    # what the owner posts again, how the asset was settled, how it must end
-    ("html-over-ready", b"<html><script>alert(1)</script></html>", "photo.jpg", "rejected"),
-    ("png-over-ready", None, "photo.jpg", "ready"),
-    ("jpeg-over-rejected", None, "text.png", "ready"),
-    ("html-over-rejected", b"<html><script>alert(1)</script></html>", "text.png", "rejected"),
-    ("html-over-failed", b"<html><script>alert(1)</script></html>", "truncated.jpg", "rejected"),
+    # what the owner posts again (made from the first bytes), the first upload, how it must end, and
+    # which bytes are served then ("first", "again", or none)
+    ("html-over-ready", lambda first: HTML, "photo.jpg", "ready", "first"),
+    ("other-size-over-ready", lambda first: jpeg_of_length(300, 500, len(first) + 100), "photo.jpg", "ready", "first"),
+    ("jpeg-over-ready", lambda first: jpeg_of_length(300, 500, len(first)), "photo.jpg", "ready", "again"),
+    ("jpeg-over-rejected", lambda first: jpeg_of_length(16, 16, len(first)), "text.png", "ready", "again"),
+    ("html-over-rejected", lambda first: HTML, "text.png", "rejected", None),
+    ("html-over-failed", lambda first: HTML, "truncated.jpg", "rejected", None),
 ]
 
 
-@pytest.mark.parametrize(("case", "data", "first", "final"), REPLACEMENTS, ids=[r[0] for r in REPLACEMENTS])
+@pytest.mark.parametrize(("case", "again", "first", "final", "served"), REPLACEMENTS, ids=[r[0] for r in REPLACEMENTS])
 def test_bytes_posted_again_to_a_settled_upload_are_checked_again(
-    ledger, uploaded_bytes, deliver, record, s3, bucket, corpus, case, data, first, final
+    ledger, uploaded_bytes, deliver, record, s3, bucket, corpus, case, again, first, final, served
 ):
     """The presigned POST stays valid for minutes: the owner (or anyone holding it) can post other
-    bytes to the same key after the first ones settled. What is stored must never be bytes nobody
-    checked: the second notification checks them again."""
+    bytes to the same key after the first ones settled. What is served must never be bytes nobody
+    checked: the second notification checks them as a new version, which replaces the served copy
+    only if it passes (S3 refuses bytes of another length than declared; so does the processor)."""
     # given
     asset = uploaded_bytes(first, type="image", format=first.rsplit(".", 1)[1])
     deliver(f"uploads/{asset['id']}")
-    replacement = data if data is not None else corpus["alpha.png"].read_bytes()
+    first_bytes = corpus[first].read_bytes()
+    replacement = again(first_bytes)
     s3.put_object(Bucket=bucket, Key=f"uploads/{asset['id']}", Body=replacement)
 
     # when
@@ -301,10 +309,12 @@ def test_bytes_posted_again_to_a_settled_upload_are_checked_again(
     problems = [] if result == {"batchItemFailures": []} else [f"failed: {result}"]
     problems += [] if settled["status"] == final else [f"ended {settled['status']} ({settled['statusReason']})"]
     stored = keys(s3, bucket)
-    if final == "ready":
-        body = s3.get_object(Bucket=bucket, Key=f"uploads/{asset['id']}")["Body"].read()
-        problems += [] if body == replacement and settled["format"] == "png" else ["not the checked bytes"]
-        problems += [] if settled["width"] == 400 else [f"metadata of the old bytes: {settled}"]
+    if served:
+        body = s3.get_object(Bucket=bucket, Key=f"files/{asset['id']}")["Body"].read()
+        expected = {"first": first_bytes, "again": replacement}[served]
+        problems += [] if body == expected else [f"serves other bytes than the {served} ones"]
+        width = Image.open(io.BytesIO(expected)).size[0]
+        problems += [] if settled["width"] == width else [f"metadata of other bytes: {settled}"]
     problems += [f"orphans {orphan_keys(stored)}"] if orphan_keys(stored) else []
     wrongly = int(settled["status"] == "ready" and final != "ready")
     ledger("events").record(f"replaced/{case}", passed=not problems, wrongly_accepted=wrongly,

@@ -47,7 +47,7 @@ def test_uploads_from_16_clients_lose_nothing(ledger, stack, stack_s3):
     dlq = int(sqs.get_queue_attributes(QueueUrl=stack.state["dlq"], AttributeNames=["ApproximateNumberOfMessages"])
               ["Attributes"]["ApproximateNumberOfMessages"])
     pending = [asset_id for asset_id in loaded if records.get(asset_id, {}).get("status", {}).get("S") == "pending"]
-    missing_objects = [asset_id for asset_id in loaded if f"uploads/{asset_id}" not in keys]
+    missing_objects = [asset_id for asset_id in loaded if f"files/{asset_id}" not in keys]
     problems = []
     if figures["lost"] or len(loaded) != UPLOADS:
         problems.append(f"lost {figures['lost']}, recorded {len(loaded)} of {UPLOADS}")

@@ -268,7 +268,7 @@ def test_a_presigned_url_of_a_object_is_only_ever_returned_to_a(world: World, le
     # then
     a_urls = [answer.headers.get("location", "") for answer in own]
     problems = []
-    if not (f"uploads/{a.ids['image']}" in a_urls[0] and f"thumbnails/{a.ids['image']}.jpg" in a_urls[1]):
+    if not (f"files/{a.ids['image']}" in a_urls[0] and f"thumbnails/{a.ids['image']}.jpg" in a_urls[1]):
         problems.append(f"A did not get A's URLs: {a_urls}")
     leaked = [answer for answer in foreign if "location" in answer.headers or PRESIGNED.search(answer.body)]
     if leaked:

@@ -53,6 +53,7 @@ class RangedObjectReader(io.RawIOBase):
         block_size: int = DEFAULT_BLOCK_SIZE,
         cache_blocks: int = DEFAULT_CACHE_BLOCKS,
         readahead_blocks: int = DEFAULT_READAHEAD_BLOCKS,
+        etag: str | None = None,
     ) -> None:
         super().__init__()
         self.client = client
@@ -62,6 +63,9 @@ class RangedObjectReader(io.RawIOBase):
         self.block_size = block_size
         self.cache_blocks = cache_blocks
         self.readahead_blocks = min(readahead_blocks, cache_blocks // 4)
+        # Every GET is conditioned on the object's ETag, when known: bytes replaced while they are read
+        # fail the read (412) instead of mixing two versions.
+        self.conditions = {"IfMatch": etag} if etag else {}
         self.bytes_fetched = 0
         self.requests = 0
         self.failure: Exception | None = None
@@ -142,7 +146,9 @@ class RangedObjectReader(io.RawIOBase):
         start = first * self.block_size
         end = min((last + 1) * self.block_size, self.size) - 1
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}")
+            response = self.client.get_object(
+                Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end}", **self.conditions
+            )
             data = response["Body"].read()
         except Exception as exc:
             self.failure = self.failure or exc

@@ -14,7 +14,7 @@ from functions.core.topology import InspectionBudget
 from functions.processor.inspect.image import MAX_JPEG_SCANS
 from tests.integration.conftest import LambdaContext
 from tests.integration.processor.conftest import sqs_event
-from tests.media.generate import jpeg, jpeg_scans
+from tests.media.generate import jpeg_of_length, jpeg_scans
 
 
 @pytest.fixture(scope="module")
@@ -174,21 +174,12 @@ def test_bytes_posted_again_are_never_served_unchecked_and_refused_ones_leave_th
     assert keys_of(s3, bucket, asset["id"]) == {f"files/{asset['id']}", f"thumbnails/{asset['id']}.jpg"}
 
 
-def same_length_jpeg(width: int, height: int, length: int) -> bytes:
-    """A JPEG of width×height padded with a comment segment to exactly `length` bytes (the presigned
-    POST pins the size, so bytes posted again are as long as the first)."""
-    picture = jpeg(width, height)
-    padding = length - len(picture) - 4
-    assert 0 <= padding < 65_000
-    return picture[:2] + b"\xff\xfe" + (padding + 2).to_bytes(2, "big") + bytes(padding) + picture[2:]
-
-
 def test_bytes_posted_again_that_pass_replace_the_served_copy(batch, posted, record, corpus, s3, bucket):
     # given: a ready 640×480 photo, then a 300×500 one posted to the same key
     photo = corpus["photo.jpg"].read_bytes()
     asset = posted(photo)
     batch([f"uploads/{asset['id']}"])
-    other = same_length_jpeg(300, 500, len(photo))
+    other = jpeg_of_length(300, 500, len(photo))
     s3.put_object(Bucket=bucket, Key=f"uploads/{asset['id']}", Body=other)
 
     # when

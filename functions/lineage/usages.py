@@ -38,12 +38,12 @@ from pynamodb.exceptions import PutError
 from pynamodb.models import Model
 
 from functions.core import media, storage, topology
-from functions.core.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from functions.core.errors import Conflict, InvalidInput, NotFound
 from functions.core.models import AssetModel, asset_index, owner_scoped
 from functions.core.models import _index as index_from_topology
 from functions.core.schemas import CamelModel, Timestamp
 from functions.core.settings import Settings, get_settings
-from functions.lineage.detect import CodeSyntaxError, UnsupportedLanguage, detect
+from functions.lineage.detect import BeyondScanLimits, CodeSyntaxError, UnsupportedLanguage, detect
 from functions.lineage.uris import Mode, asset_uri, is_link_uri, parse_object_uri, parse_trove_uri
 
 if TYPE_CHECKING:
@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 
 _settings = get_settings()
 
-MAX_SCAN_BYTES: Final = 256 * 1024
 # One scan writes one item per asset it finds; past this, the code is a data dump, not a script.
 MAX_USAGES_PER_SCAN: Final = 500
 # Jobs are many and short-lived: an asset keeps the usages of its latest few only.
@@ -205,7 +204,12 @@ class ScanRequest(CamelModel):
     path: ConsumerPath
     kind: Literal["script", "flow"]
     language: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    content: str = Field(description=f"The code, at most {MAX_SCAN_BYTES // 1024} KB as UTF-8")
+    content: str = Field(
+        description="The code, as UTF-8 at most "
+        + ", ".join(
+            f"{size // 1024} KB for {family}" for family, size in topology.MAX_SCAN_CODE_BYTES.items()
+        )
+    )
 
 
 class ScanResult(CamelModel):
@@ -314,11 +318,9 @@ def scan(identity: Identity, request: ScanRequest, settings: Settings) -> tuple[
     The consumer's previous static usages are replaced: ones the code no longer mentions go, and a
     usage whose mode a person set (source manual) keeps that mode while the code still mentions it.
     """
-    if len(request.content.encode()) > MAX_SCAN_BYTES:
-        raise PayloadTooLarge(f"Code is larger than {MAX_SCAN_BYTES // 1024} KB")
     try:
         detected = detect(request.content, request.language)
-    except (CodeSyntaxError, UnsupportedLanguage) as error:
+    except (CodeSyntaxError, UnsupportedLanguage, BeyondScanLimits) as error:
         raise InvalidInput(str(error)) from None
     if len(detected) > MAX_USAGES_PER_SCAN:
         raise InvalidInput(f"Code uses more than {MAX_USAGES_PER_SCAN} assets")

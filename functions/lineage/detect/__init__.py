@@ -10,19 +10,38 @@ that a recognised call reads, directly or through a constant, is not counted aga
 The uses of one URI are merged with ``Mode.combine``: read and write make read-write, and an unknown
 use keeps the whole usage unknown until a person sets it.
 
+Each scan is bounded (numbers in functions/core/topology.py): code per parser family, names
+followed through other names, nested scopes, and the length of an asset URI; names are resolved once
+each and trees walked without recursion, so the worst input answers within seconds. Past a bound, or
+when a parser runs out of stack or memory, the scan raises BeyondScanLimits.
+
 The parsers load on first use of their language, so importing this module stays cheap for the API's
 cold start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Final
 
-from functions.lineage.detect.common import CodeSyntaxError, DetectedUsage, UnsupportedLanguage
+from functions.core.topology import MAX_SCAN_CODE_BYTES
+from functions.lineage.detect.common import (
+    BeyondScanLimits,
+    CodeSyntaxError,
+    DetectedUsage,
+    UnsupportedLanguage,
+)
 from functions.lineage.uris import Mode
 
-__all__ = ["SUPPORTED_LANGUAGES", "CodeSyntaxError", "DetectedUsage", "UnsupportedLanguage", "detect"]
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "BeyondScanLimits",
+    "CodeSyntaxError",
+    "DetectedUsage",
+    "UnsupportedLanguage",
+    "detect",
+]
 
 PYTHON_NAMES: Final = frozenset({"python", "py", "python3"})
 # Plain "sql" is tried as DuckDB (its COPY and read_parquet cover the S3 uses), then as PostgreSQL.
@@ -52,31 +71,44 @@ SUPPORTED_LANGUAGES: Final = PYTHON_NAMES | SQL_DIALECTS.keys() | SCRIPT_GRAMMAR
 def detect(code: str, language: str) -> list[DetectedUsage]:
     """The assets the code uses, one per URI, sorted by URI.
 
-    Raises UnsupportedLanguage for a language outside SUPPORTED_LANGUAGES (case-insensitive) and
-    CodeSyntaxError when the code does not parse; both are ValueErrors.
+    Raises UnsupportedLanguage for a language outside SUPPORTED_LANGUAGES (case-insensitive),
+    CodeSyntaxError when the code does not parse, and BeyondScanLimits when it costs more to analyse
+    than a scan allows; all are ValueErrors.
     """
+    family, occurrences = _scanner(language)
+    limit = MAX_SCAN_CODE_BYTES[family]
+    if len(code.encode()) > limit:
+        raise BeyondScanLimits(
+            f"{language} code larger than {limit // 1024} KB (UTF-8), more than a scan reads"
+        )
     try:
-        found = _occurrences(code, language)
+        found = occurrences(code)
     except RecursionError as error:
         # Deep nesting exhausts recursive parsers (sqlglot near 200 parentheses): bad input, not a crash.
-        raise CodeSyntaxError(language, "too deeply nested to analyse", None, None) from error
+        raise BeyondScanLimits(f"{language} code too deeply nested to analyse") from error
+    except MemoryError as error:
+        # CPython's parser reports nesting past its own stack (`x = ------…1`) as MemoryError.
+        raise BeyondScanLimits(
+            f"{language} code too deeply nested for its parser (it ran out of memory)"
+        ) from error
     return _merge(found)
 
 
-def _occurrences(code: str, language: str) -> list[DetectedUsage]:
+def _scanner(language: str) -> tuple[str, Callable[[str], list[DetectedUsage]]]:
+    """The parser family of a language (a key of MAX_SCAN_CODE_BYTES) and its scanner."""
     name = language.strip().lower()
     if name in PYTHON_NAMES:
         from functions.lineage.detect import python
 
-        return python.occurrences(code)
+        return "python", python.occurrences
     if name in SQL_DIALECTS:
         from functions.lineage.detect import sql
 
-        return sql.occurrences(code, SQL_DIALECTS[name])
+        return "sql", partial(sql.occurrences, dialects=SQL_DIALECTS[name])
     if name in SCRIPT_GRAMMARS:
         from functions.lineage.detect import javascript
 
-        return javascript.occurrences(code, SCRIPT_GRAMMARS[name])
+        return "script", partial(javascript.occurrences, grammar=SCRIPT_GRAMMARS[name])
     raise UnsupportedLanguage(language)
 
 

@@ -1,13 +1,18 @@
-"""What every language scanner shares: the result and error types, SDK call rules, static text."""
+"""What every language scanner shares: the result and error types, SDK call rules, static text, and
+the scan limits (the numbers are in functions/core/topology.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from functions.core.topology import MAX_ASSET_URI_BYTES, MAX_NAME_RESOLUTION_DEPTH
 from functions.lineage.uris import Mode, s3_object_uri
 
 S3_OBJECT_FIELDS = ("s3", "storage")  # an SDK S3Object: {s3: key, storage?: name}
+# Static text is kept up to one character past the longest URI: enough to tell that a text built from
+# many parts is too long to be an asset, without ever building it whole (each part can double it).
+MAX_STATIC_TEXT_CHARS = MAX_ASSET_URI_BYTES + 1
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,11 @@ class CodeSyntaxError(ValueError):
         self.column = column
 
 
+class BeyondScanLimits(ValueError):
+    """The code may well be valid, but analysing it costs more than a scan allows (or its result could
+    not be stored): too large, nested or indirect, or naming an asset by a URI too long to keep."""
+
+
 @dataclass(frozen=True)
 class UriArgument:
     """Where an asset SDK function takes the asset it uses, and how it uses it."""
@@ -49,23 +59,73 @@ class UriArgument:
         return self.bare_scheme == "s3"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: one text per syntax node or name
 class StaticText:
-    """A string known without running the code, and the ids of the syntax nodes it was read from."""
+    """A string known without running the code, where it was read from: the ids of its own syntax
+    nodes, and the texts it was made of (shared, not copied: a name used twice is one text)."""
 
     value: str
     sources: tuple[int, ...]
+    parts: tuple[StaticText, ...] = ()
 
     @classmethod
     def joined(cls, pieces: Sequence[StaticText | None], whole: int) -> StaticText | None:
-        """The pieces of one literal (f-string, template) end to end; None unless every piece is static."""
+        """The pieces of one literal (f-string, template) end to end, cut at MAX_STATIC_TEXT_CHARS;
+        None unless every piece is static."""
         known = [piece for piece in pieces if piece is not None]
         if len(known) < len(pieces):
             return None
-        return cls(
-            "".join(piece.value for piece in known),
-            (whole, *(id_ for piece in known for id_ in piece.sources)),
-        )
+        values, room = [], MAX_STATIC_TEXT_CHARS
+        for piece in known:
+            if room <= 0:
+                break
+            values.append(piece.value[:room])
+            room -= len(values[-1])
+        return cls("".join(values), (whole,), tuple(known))
+
+
+class NameResolution:
+    """Names resolved to their static text once each, however often the code refers to them.
+
+    A name's depth is how many names its value goes through (`a = "s3://…"` is 1, `b = f"{a}"` 2);
+    past MAX_NAME_RESOLUTION_DEPTH the scan is refused, whichever name the scan meets first, so the
+    recursion stays shallow. A name met again while its own value is being resolved (`x = f"{x}"`,
+    or a longer cycle) has no static value: every name on the cycle resolves to None.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[Hashable, tuple[StaticText | None, int]] = {}
+        self._open: dict[Hashable, int] = {}  # being resolved → the deepest name its value used so far
+
+    def resolve(
+        self, name: str, scope: Hashable, value: Callable[[], StaticText | None]
+    ) -> StaticText | None:
+        key = (scope, name)
+        if key in self._known:
+            text, depth = self._known[key]
+        elif key in self._open:
+            return None
+        else:
+            if len(self._open) >= MAX_NAME_RESOLUTION_DEPTH:
+                raise _too_deep(name)
+            self._open[key] = 0
+            try:
+                text = value()
+            finally:
+                depth = self._open.pop(key) + 1
+            if depth > MAX_NAME_RESOLUTION_DEPTH:
+                raise _too_deep(name)
+            self._known[key] = text, depth
+        if self._open:  # the name being resolved now goes through this one
+            innermost = next(reversed(self._open))
+            self._open[innermost] = max(self._open[innermost], depth)
+        return text
+
+
+def _too_deep(name: str) -> BeyondScanLimits:
+    return BeyondScanLimits(
+        f"{name!r} is defined through more than {MAX_NAME_RESOLUTION_DEPTH} other names, too many to follow"
+    )
 
 
 @dataclass
@@ -74,11 +134,22 @@ class Findings:
 
     usages: list[DetectedUsage] = field(default_factory=list)
     explained: set[int] = field(default_factory=set)
+    _explained_texts: set[StaticText] = field(default_factory=set)
 
     def add(self, text: StaticText, uri: str | None, mode: Mode) -> None:
-        if uri is not None:
-            self.usages.append(DetectedUsage(uri, mode))
-            self.explained.update(text.sources)
+        if uri is None:
+            return
+        if len(uri.encode()) > MAX_ASSET_URI_BYTES:
+            raise BeyondScanLimits(f"asset URI longer than {MAX_ASSET_URI_BYTES} bytes (UTF-8): {uri[:60]}…")
+        self.usages.append(DetectedUsage(uri, mode))
+        # Each text once: texts share their parts, so walking every path could take exponential time.
+        pending = [text]
+        while pending:
+            current = pending.pop()
+            if current not in self._explained_texts:
+                self._explained_texts.add(current)
+                self.explained.update(current.sources)
+                pending.extend(current.parts)
 
 
 def s3_object_reference(fields: Mapping[str, StaticText | None]) -> tuple[StaticText, str | None] | None:
@@ -86,5 +157,5 @@ def s3_object_reference(fields: Mapping[str, StaticText | None]) -> tuple[Static
     key, storage = fields.get("s3"), fields.get("storage")
     if key is None or ("storage" in fields and storage is None):
         return None
-    text = StaticText(key.value, key.sources + (storage.sources if storage else ()))
+    text = StaticText(key.value, (), (key, storage) if storage else (key,))
     return text, s3_object_uri(key.value, storage.value if storage else None)

@@ -28,11 +28,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Final
 
+from functions.core.topology import MAX_SCOPE_NESTING
 from functions.lineage.detect.common import (
     S3_OBJECT_FIELDS,
+    BeyondScanLimits,
     CodeSyntaxError,
     DetectedUsage,
     Findings,
+    NameResolution,
     StaticText,
     UriArgument,
     s3_object_reference,
@@ -91,13 +94,18 @@ class _Scope:
 
     node: ast.AST
     parent: _Scope | None  # the scope whose names this one sees (class bodies are skipped, as in Python)
+    nesting: int  # scopes around this one, class bodies included
     own_nodes: list[ast.AST]
     binding_counts: Counter[str] = field(default_factory=Counter)
     assignments: dict[str, ast.expr] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, node: ast.AST, parent: _Scope | None) -> _Scope:
-        scope = cls(node, parent, _own_nodes(node))
+    def of(cls, node: ast.AST, parent: _Scope | None, nesting: int) -> _Scope:
+        if nesting > MAX_SCOPE_NESTING:
+            raise BeyondScanLimits(
+                f"functions, lambdas and classes nested more than {MAX_SCOPE_NESTING} deep, too deep to follow"
+            )
+        scope = cls(node, parent, nesting, _own_nodes(node))
         for child in scope.own_nodes:
             scope._record_binding(child)
         return scope
@@ -106,7 +114,7 @@ class _Scope:
         """The value a name is bound to exactly once, and the scope binding it; None otherwise."""
         scope: _Scope | None = self
         while scope is not None:
-            if count := scope.binding_counts[name]:
+            if count := scope.binding_counts.get(name):
                 value = scope.assignments.get(name)
                 return (scope, value) if count == 1 and value is not None else None
             scope = scope.parent
@@ -147,10 +155,10 @@ def _own_nodes(scope_node: ast.AST) -> list[ast.AST]:
 
 
 def _scopes(tree: ast.Module) -> list[_Scope]:
-    scopes = [_Scope.of(tree, None)]
+    scopes = [_Scope.of(tree, None, 0)]
     for scope in scopes:  # grows while iterating: every nested scope is visited once
         scopes.extend(
-            _Scope.of(node, scope.visible_to_nested())
+            _Scope.of(node, scope.visible_to_nested(), scope.nesting + 1)
             for node in scope.own_nodes
             if isinstance(node, _NESTED_SCOPES)
         )
@@ -161,6 +169,7 @@ class _Scanner:
     def __init__(self, tree: ast.Module) -> None:
         self._tree = tree
         self._findings = Findings()
+        self._names = NameResolution()
 
     def usages(self) -> list[DetectedUsage]:
         for scope in _scopes(self._tree):
@@ -200,7 +209,7 @@ class _Scanner:
         key = self._static_text(_argument(call, key_at, "Key"), scope)
         if bucket and key:
             uri = normalise_asset_uri(f"s3://{bucket.value}/{key.value}")
-            self._findings.add(StaticText(key.value, bucket.sources + key.sources), uri, rule.mode)
+            self._findings.add(StaticText(key.value, (), (bucket, key)), uri, rule.mode)
 
     def _scan_open(self, call: ast.Call, scope: _Scope) -> None:
         target = self._static_text(_argument(call, 0, "file"), scope)
@@ -216,22 +225,18 @@ class _Scanner:
             mode = _open_mode(flags.value)
         self._findings.add(target, uri, mode)
 
-    def _static_text(
-        self, node: ast.AST | None, scope: _Scope, resolving: frozenset[str] = frozenset()
-    ) -> StaticText | None:
+    def _static_text(self, node: ast.AST | None, scope: _Scope) -> StaticText | None:
         match node:
             case ast.Constant(value=str(value)):
                 return StaticText(value, (id(node),))
             case ast.JoinedStr(values=parts):
-                return StaticText.joined(
-                    [self._static_text(part, scope, resolving) for part in parts], id(node)
-                )
+                return StaticText.joined([self._static_text(part, scope) for part in parts], id(node))
             case ast.FormattedValue(value=inner, conversion=-1, format_spec=None):
-                return self._static_text(inner, scope, resolving)
-            case ast.Name(id=name) if name not in resolving:  # guards against X = f"{X}"
+                return self._static_text(inner, scope)
+            case ast.Name(id=name):
                 if binding := scope.constant(name):
                     owner, value = binding
-                    return self._static_text(value, owner, resolving | {name})
+                    return self._names.resolve(name, id(owner), lambda: self._static_text(value, owner))
         return None
 
     def _bare_strings(self) -> Iterator[StaticText]:

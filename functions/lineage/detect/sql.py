@@ -18,6 +18,7 @@ Code that none of the tried dialects parses is a syntax error, valid SQL that sq
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Final
 
 from sqlglot import exp
@@ -95,6 +96,43 @@ def _position_after(code: str, tokens: list[Token]) -> tuple[int, int]:
     return code.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
+@dataclass
+class _Places:
+    """Where a statement can use assets, gathered in one walk of its tree (sqlglot's nodes are slow to
+    walk, and a walk per kind of place, or per read function, made nested SQL quadratic)."""
+
+    changes: list[exp.Expression] = field(default_factory=list)
+    copies: list[exp.Copy] = field(default_factory=list)
+    read_strings: list[exp.Literal | exp.Identifier] = field(default_factory=list)  # inside READ_FUNCTIONS
+    tables: list[exp.Table] = field(default_factory=list)
+    strings: list[exp.Literal | exp.Identifier] = field(default_factory=list)
+    commands: list[exp.Command] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, statement: exp.Expression) -> _Places:
+        places = cls()
+        pending: list[tuple[exp.Expression, bool]] = [(statement, False)]
+        while pending:
+            node, in_read_function = pending.pop()
+            if isinstance(node, WRITE_STATEMENTS):
+                places.changes.append(node)
+            elif isinstance(node, exp.Copy):
+                places.copies.append(node)
+            elif isinstance(node, exp.Table):
+                places.tables.append(node)
+            elif isinstance(node, exp.Command):
+                places.commands.append(node)
+            elif _is_string(node):
+                places.strings.append(node)
+                if in_read_function:
+                    places.read_strings.append(node)
+            reads = in_read_function or (
+                isinstance(node, exp.Func) and _function_name(node) in READ_FUNCTIONS
+            )
+            pending.extend((child, reads) for child in node.iter_expressions(reverse=True))
+        return places
+
+
 class _StatementScan:
     def __init__(self, statement: exp.Expression, dialect: Dialect) -> None:
         self._statement = statement
@@ -102,23 +140,22 @@ class _StatementScan:
         self._findings = Findings()
 
     def usages(self) -> list[DetectedUsage]:
+        places = _Places.of(self._statement)
         # Targets first: a table is read unless a statement writes it.
-        for change in self._statement.find_all(*WRITE_STATEMENTS):
+        for change in places.changes:
             mode = Mode.READ_WRITE if change.args.get("returning") else Mode.WRITE
             for table in _target_tables(change):
                 self._use(table.this, mode)
-        for copy in self._statement.find_all(exp.Copy):
+        for copy in places.copies:
             self._scan_copy(copy)
-        for function in self._statement.find_all(exp.Func):
-            if _function_name(function) in READ_FUNCTIONS:
-                for node in _strings_in(function):
-                    self._use(node, Mode.READ)
-        for table in self._statement.find_all(exp.Table):
+        for node in places.read_strings:
+            self._use(node, Mode.READ)
+        for table in places.tables:
             self._use(table.this, Mode.READ)
-        for node in _strings_in(self._statement):
+        for node in places.strings:
             if id(node) not in self._findings.explained:
                 self._mention(node.name, id(node))
-        for command in self._statement.find_all(exp.Command):
+        for command in places.commands:
             for token in self._dialect.tokenize(command.text("expression")):
                 if token.token_type in STRING_TOKENS:
                     self._mention(token.text, id(token))
@@ -130,8 +167,9 @@ class _StatementScan:
             for table in _target_tables(copy):
                 self._use(table.this, Mode.WRITE)
         for file in copy.args.get("files") or []:
-            for node in _strings_in(file):
-                self._use(node, Mode.READ if loads else Mode.WRITE)
+            for node in file.find_all(exp.Literal, exp.Identifier):
+                if _is_string(node):
+                    self._use(node, Mode.READ if loads else Mode.WRITE)
 
     def _use(self, node: exp.Expression, mode: Mode) -> None:
         if id(node) not in self._findings.explained and isinstance(node, exp.Literal | exp.Identifier):
@@ -153,8 +191,6 @@ def _function_name(function: exp.Func) -> str:
     return (function.name if isinstance(function, exp.Anonymous) else function.sql_name()).lower()
 
 
-def _strings_in(node: exp.Expression) -> Iterator[exp.Literal | exp.Identifier]:
-    """String literals and identifiers (quoted names can be URIs) at or under a node."""
-    for found in node.find_all(exp.Literal, exp.Identifier):
-        if isinstance(found, exp.Identifier) or found.is_string:
-            yield found
+def _is_string(node: exp.Expression) -> bool:
+    """A string literal or an identifier (quoted names can be URIs)."""
+    return isinstance(node, exp.Identifier) or (isinstance(node, exp.Literal) and node.is_string)

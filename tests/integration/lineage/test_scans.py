@@ -174,7 +174,7 @@ def test_scripts_and_flows_with_one_path_are_two_consumers(api, scan):
         ({"language": "python", "content": "x = ("}, 400, "python syntax error at line 1, column 5: '(' was never closed"),
         ({"language": "sql", "content": "SELEC * FROM"}, 400, "sql syntax error"),
         ({"language": "cobol", "content": "x"}, 400, "unsupported language: 'cobol'"),
-        ({"language": "python", "content": "#" * (256 * 1024 + 1)}, 413, "Code is larger than 256 KB"),
+        ({"language": "python", "content": "#" * (1024 * 1024 + 1)}, 400, "python code larger than 1024 KB"),
         ({"kind": "job"}, 400, "kind"),
         ({"path": "f/has space"}, 400, "path"),
         ({"path": "f/a#b"}, 400, "path"),

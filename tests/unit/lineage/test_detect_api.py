@@ -131,25 +131,6 @@ def test_python_null_byte_is_a_syntax_error_without_position() -> None:
     assert raised.value.language == "python"
 
 
-@pytest.mark.parametrize(
-    ("language", "code"),
-    [
-        ("sql", "SELECT " + "(" * 500 + "1" + ")" * 500),
-        ("python", "y = " + " + ".join(["'a'"] * 20_000)),
-    ],
-)
-def test_code_too_deeply_nested_for_the_parser_is_refused_as_input(language: str, code: str) -> None:
-    # given code whose nesting exhausts a recursive parser
-
-    # when
-    with pytest.raises(CodeSyntaxError) as raised:
-        detect(code, language)
-
-    # then
-    assert raised.value.reason == "too deeply nested to analyse"
-    assert raised.value.line is None
-
-
 def test_usages_are_frozen_and_sorted_by_uri() -> None:
     # given
     code = "load_s3_file('s3://z/last')\nwrite_s3_file('s3://a/first', b'')\nget_resource('res://m/middle')"

@@ -63,17 +63,6 @@ MAX_NAME_RESOLUTION_DEPTH = 64
 # Functions, lambdas and classes nested in one another: finding a name's binding climbs through them.
 MAX_SCOPE_NESTING = 100
 
-# Lineage scans (POST /api/v2/scans): what analysing one consumer's code may cost. Sized from the
-# parsers' worst inputs (bench/scan_worst.py) so that every scan answers within a few seconds.
-# Code per parser family, as UTF-8: sqlglot parses in pure Python, an order slower per byte.
-MAX_SCAN_CODE_BYTES: dict[str, int] = {"python": 1 * MB, "script": 1 * MB, "sql": 1 * MB}
-# An asset URI is part of a usage's DynamoDB keys (partition key at most 2,048 bytes, with the owner).
-MAX_ASSET_URI_BYTES = 1024
-# How many names one name may be defined through (`a = f"{b}"`, `b = f"{c}"`, ...).
-MAX_NAME_RESOLUTION_DEPTH = 64
-# Functions, lambdas and classes nested in one another: finding a name's binding climbs through them.
-MAX_SCOPE_NESTING = 100
-
 
 @dataclass(frozen=True)
 class Index:

@@ -20,6 +20,9 @@ from functions.processor.inspect.model import Broken, Inspection
 _READERS: dict[str, type[FileType]] = {"mp3": MP3, "wav": WAVE}
 # A file must hold at least this share of the audio its header claims (a last frame may be short).
 _PRESENT_SHARE = 0.9
+# The lowest bitrate MPEG audio has (MPEG-2.5 layer III): no MP3 lasts longer than its bytes at this
+# rate. A Xing table can claim any frame count, and mutagen derives the bitrate from the same table.
+_MP3_MIN_BITRATE = 8_000
 
 
 def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
@@ -29,6 +32,10 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
     length = info.length
     if not length:
         raise Broken(f"The {media.format} file holds no audio")
+    if media.format == "mp3" and length > size * 8 / _MP3_MIN_BITRATE:
+        raise Broken(
+            f"The mp3 file's header claims {length:,.0f} s of audio, more than its {size:,} bytes can hold"
+        )
     claimed_bytes = length * (info.bitrate or 0) / 8
     if size < _PRESENT_SHARE * claimed_bytes:
         raise Broken(

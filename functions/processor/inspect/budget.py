@@ -131,10 +131,12 @@ class Worker:
         code = self.process.wait()
         if code == -signal.SIGXCPU:
             return TooCostly(f"more than {budget.cpu_seconds} s of CPU")
+        if code in (-signal.SIGABRT, -signal.SIGKILL):
+            # A decoder that cannot allocate within the address-space budget gives up by aborting.
+            return TooCostly(f"the decoder gave up past {budget.memory_mb} MB of memory ({signal.Signals(-code).name})")
         if code < 0:
-            # A decoder that cannot allocate within the address-space budget aborts or crashes.
-            name = signal.Signals(-code).name
-            return TooCostly(f"the decoder was stopped ({name}), likely past {budget.memory_mb} MB of memory")
+            # E.g. PDFium overflowing its stack on a page tree 100,000 levels deep.
+            return TooCostly(f"the file crashed the decoder ({signal.Signals(-code).name})")
         return WorkerFailed(f"The inspection worker exited with status {code}")
 
     def alive(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import BinaryIO
 
 from PIL import ExifTags, Image, UnidentifiedImageError
@@ -36,6 +37,12 @@ _QUARTER_TURNS = {T.TRANSPOSE, T.ROTATE_270, T.TRANSVERSE, T.ROTATE_90}
 # costs its bytes once and its decoding every time (400 copies of a 10000×10000 refinement scan take
 # 30 s of CPU). Encoders write about ten scans; libjpeg-turbo's tools offer to stop at 100.
 MAX_JPEG_SCANS = 100
+# And the passes are over coefficients held for the whole picture, 64 of 2 bytes per 8×8 block: at
+# most 400 MB (100 MP in 4:2:0 needs 300, in 4:4:4 600), and at most 21 passes over 100 MP (89 over
+# 24 MP), about a second of CPU.
+_COEFFICIENT_BYTES_PER_BLOCK = 128
+MAX_JPEG_COEFFICIENT_BYTES = 400 * 1024 * 1024
+MAX_JPEG_SCAN_BLOCKS = 50_000_000
 _START_OF_SCAN = b"\xff\xda"
 _CHUNK = 1024 * 1024
 
@@ -54,7 +61,7 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
         width, height = image.size
         check_pixels(width, height, _MAX_PIXELS.get(media.format, MAX_PIXELS))  # before anything is decoded
         if media.format == "jpg":
-            _check_scans(stream)
+            _check_jpeg_cost(image, stream)
         transpose = _ORIENTATION.get(image.getexif().get(ExifTags.Base.Orientation))
         if transpose in _QUARTER_TURNS:
             width, height = height, width
@@ -64,10 +71,24 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
         return Inspection(width=width, height=height, thumbnail=jpeg_thumbnail(image, transpose))
 
 
-def _check_scans(stream: BinaryIO) -> None:
-    """Refuse a JPEG with more scans than any encoder writes, before decoding any. Inside a scan's
-    coded data every 0xFF byte is followed by 0x00 or a restart marker, so each start-of-scan marker
-    found in the bytes is a real one."""
+def _check_jpeg_cost(image: Image.Image, stream: BinaryIO) -> None:
+    """Refuse a JPEG whose decoding would cost more than any photo's, before decoding any of it."""
+    scans = _count_scans(stream)
+    if scans > MAX_JPEG_SCANS:
+        raise TooCostly(f"the JPEG has more than {MAX_JPEG_SCANS} scans (encoders write about ten)")
+    if not image.info.get("progressive"):
+        return
+    blocks = _blocks(image)
+    if blocks * _COEFFICIENT_BYTES_PER_BLOCK > MAX_JPEG_COEFFICIENT_BYTES:
+        megabytes = blocks * _COEFFICIENT_BYTES_PER_BLOCK // (1024 * 1024)
+        raise TooCostly(f"this progressive JPEG needs {megabytes} MB to decode (at most {MAX_JPEG_COEFFICIENT_BYTES // (1024 * 1024)})")
+    if scans * blocks > MAX_JPEG_SCAN_BLOCKS:
+        raise TooCostly(f"{scans} progressive scans over {image.width}×{image.height} pixels")
+
+
+def _count_scans(stream: BinaryIO) -> int:
+    """The start-of-scan markers in the file, counted up to one past the limit. Inside a scan's coded
+    data every 0xFF byte is followed by 0x00 or a restart marker, so each one found is a real one."""
     position = stream.tell()
     stream.seek(0)
     scans, tail = 0, b""
@@ -75,8 +96,16 @@ def _check_scans(stream: BinaryIO) -> None:
         scans += (tail + chunk).count(_START_OF_SCAN)
         tail = chunk[-1:]
     stream.seek(position)
-    if scans > MAX_JPEG_SCANS:
-        raise TooCostly(f"the JPEG has more than {MAX_JPEG_SCANS} scans (encoders write about ten)")
+    return scans
+
+
+def _blocks(image: Image.Image) -> int:
+    """8×8 blocks over every component, by their sampling factors (Pillow's `layer`: id, h, v, table)."""
+    most_h = max(h for _, h, _, _ in image.layer)
+    most_v = max(v for _, _, v, _ in image.layer)
+    return sum(
+        math.ceil(image.width * h / most_h / 8) * math.ceil(image.height * v / most_v / 8) for _, h, v, _ in image.layer
+    )
 
 
 def _webp_canvas(stream: BinaryIO) -> tuple[int, int]:

@@ -19,7 +19,7 @@ from av.video.stream import VideoStream
 from PIL import Image
 
 from functions.core.media import MediaFormat
-from functions.processor.inspect.model import Broken, Inspection
+from functions.processor.inspect.model import Broken, Inspection, TooCostly
 from functions.processor.inspect.thumbnail import THUMBNAIL_SIDE, check_pixels, jpeg_thumbnail
 
 THUMBNAIL_AT = 1.0  # seconds; clips shorter than this show their first frame
@@ -29,6 +29,12 @@ MAX_FRAME_SECONDS = 60.0
 # Frames decoded from the keyframe before the thumbnail's moment: a keyframe every 10 s at 60 fps is
 # 600; past this, the thumbnail is the frame reached (a hostile file can place its keyframe hours back).
 MAX_SEEK_FRAMES = 600
+# Nor more pixels than 240 frames of 4K: decoding costs by the pixel, and 8K or 100 MP frames reach
+# this long before MAX_SEEK_FRAMES.
+MAX_SEEK_PIXELS = 2_000_000_000
+# Frames a video's index may list: a 50 MB file of two hours at 60 fps has 432,000; an index of
+# millions (a sample table that is most of the file) costs seconds to walk and is refused first.
+MAX_INDEXED_FRAMES = 1_000_000
 
 # Quarter turns counterclockwise (FFmpeg's display-matrix convention) → the same turn in Pillow.
 _TURNS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}
@@ -43,6 +49,8 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
         video = container.streams.video[0]
         video.thread_type = "SLICE"
         check_pixels(video.width, video.height)
+        if len(video.index_entries) > MAX_INDEXED_FRAMES:
+            raise TooCostly(f"the video's index lists {len(video.index_entries):,} frames (at most {MAX_INDEXED_FRAMES:,})")
         # A file cut short after its index (`moov` first) still opens and may even show a frame.
         if max((entry.pos + entry.size for entry in video.index_entries), default=0) > size:
             raise Broken(f"The {media.format} file is truncated: its index points past the end of the file")
@@ -94,12 +102,13 @@ def _frame_at(container: InputContainer, video: VideoStream, seconds: float) -> 
     target = (video.start_time or 0) + int(seconds / video.time_base)
     try:
         container.seek(target, stream=video)  # backward: lands on the keyframe at or before target
-        frame = None
+        frame, pixels = None, 0
         for decoded, frame in enumerate(container.decode(video), start=1):
             # The headers' size is the first frame's: a stream may change size later (16×16, then
             # 12000×12000), so every decoded frame is held to the limit.
             check_pixels(frame.width, frame.height)
-            if frame.pts is None or frame.pts >= target or decoded >= MAX_SEEK_FRAMES:
+            pixels += frame.width * frame.height
+            if frame.pts is None or frame.pts >= target or decoded >= MAX_SEEK_FRAMES or pixels >= MAX_SEEK_PIXELS:
                 break
         return frame
     except av.FFmpegError:

@@ -11,16 +11,16 @@ import pytest
 
 from functions.core import topology
 from functions.core.topology import InspectionBudget
-from functions.processor.inspect.image import MAX_JPEG_SCANS
 from tests.integration.conftest import LambdaContext
 from tests.integration.processor.conftest import sqs_event
+from tests.media import bombs
 from tests.media.generate import jpeg_of_length, jpeg_scans
 
 
 @pytest.fixture(scope="module")
-def costly_jpeg() -> bytes:
-    """Within the scan limit, but seconds of CPU to decode (64 MP, 80 more progressive scans)."""
-    return jpeg_scans(8000, MAX_JPEG_SCANS - 20)
+def costly_png() -> bytes:
+    """Within every decoder limit, but seconds of CPU to decode: 100 MP of 16-bit RGBA."""
+    return bombs.png_rgba16_zeros()
 
 
 @pytest.fixture
@@ -58,19 +58,19 @@ def keys_of(s3, bucket: str, asset_id: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("bomb", "reason"),
+    ("bomb", "fmt", "reason"),
     [
-        (lambda costly: jpeg_scans(10_000, 400), "the JPEG has more than 100 scans"),
-        (lambda costly: costly, "more than 1 s of CPU"),
+        (lambda costly: jpeg_scans(10_000, 400), "jpg", "the JPEG has more than 100 scans"),
+        (lambda costly: costly, "png", "more than 1 s of CPU"),
     ],
     ids=["decoder-limit", "os-cpu-limit"],
 )
 def test_a_bomb_is_rejected_on_its_first_attempt_and_another_users_upload_in_its_batch_is_ready(
-    batch, posted, record, corpus, s3, bucket, monkeypatch, costly_jpeg, bomb, reason
+    batch, posted, record, corpus, s3, bucket, monkeypatch, costly_png, bomb, fmt, reason
 ):
     # given: images get one second of CPU, a bomb from user-a and a photo from user-b in one batch
     monkeypatch.setitem(topology.INSPECTION_BUDGETS, "image", InspectionBudget(cpu_seconds=1, memory_mb=576, wall_seconds=15))
-    attack = posted(bomb(costly_jpeg), user="user-a")
+    attack = posted(bomb(costly_png), user="user-a", declared_format=fmt)
     innocent = posted(corpus["photo.jpg"].read_bytes(), user="user-b")
 
     # when
@@ -86,10 +86,10 @@ def test_a_bomb_is_rejected_on_its_first_attempt_and_another_users_upload_in_its
 
 
 def test_a_file_the_invocation_has_no_time_left_for_is_retried_and_stays_pending(
-    batch, posted, record, s3, bucket, costly_jpeg
+    batch, posted, record, s3, bucket, costly_png
 ):
     # given: half a second of the invocation left after the settling reserve
-    asset = posted(costly_jpeg)
+    asset = posted(costly_png, declared_format="png")
 
     # when
     result = batch([f"uploads/{asset['id']}"], remaining_seconds=3.5)
@@ -101,10 +101,10 @@ def test_a_file_the_invocation_has_no_time_left_for_is_retried_and_stays_pending
 
 
 def test_on_its_last_attempt_a_file_that_cannot_finish_is_marked_failed_not_left_pending(
-    batch, posted, record, costly_jpeg
+    batch, posted, record, costly_png
 ):
     # given
-    asset = posted(costly_jpeg)
+    asset = posted(costly_png, declared_format="png")
 
     # when
     result = batch(

@@ -12,14 +12,17 @@ from botocore.exceptions import ClientError
 from functions.core.media import AssetType
 from functions.core.topology import INSPECTION_BUDGETS, InspectionBudget
 from functions.processor.inspect import (
+    Broken,
     OutOfTime,
     RangedObjectReader,
+    Rejected,
     TooCostly,
     examine,
     examine_within_budget,
 )
 from functions.processor.inspect import budget as budget_module
 from functions.processor.inspect.image import MAX_JPEG_SCANS
+from tests.media import bombs
 from tests.media.generate import encode, jpeg, jpeg_scans, picture
 from tests.unit.processor.conftest import BytesClient
 
@@ -27,9 +30,9 @@ GENEROUS = InspectionBudget(cpu_seconds=120, memory_mb=2048, wall_seconds=120)
 
 
 @pytest.fixture(scope="module")
-def costly_jpeg() -> bytes:
-    """Within the scan limit, but seconds of CPU to decode: 64 MP, 80 more progressive scans."""
-    return jpeg_scans(8000, MAX_JPEG_SCANS - 20)
+def costly_png() -> bytes:
+    """Within every decoder limit, but seconds of CPU to decode: 100 MP of 16-bit RGBA."""
+    return bombs.png_rgba16_zeros()
 
 
 def workers_alive() -> int:
@@ -76,13 +79,54 @@ def test_a_jpeg_with_more_scans_than_encoders_write_is_refused_before_decoding()
     assert str(refused.value) == f"Too costly to process: the JPEG has more than {MAX_JPEG_SCANS} scans (encoders write about ten)"
 
 
-def test_a_file_over_its_cpu_budget_is_too_costly_and_the_next_file_gets_a_fresh_worker(costly_jpeg):
+@pytest.mark.parametrize(
+    ("bomb", "fmt", "reason"),
+    [
+        (bombs.jpeg_scans_under_cap, "jpg", "Too costly to process: 99 progressive scans over 10000×10000 pixels"),
+        (bombs.jpeg_color_coefficients, "jpg", "Too costly to process: this progressive JPEG needs 572 MB to decode (at most 400)"),
+        (lambda: bombs.webp_huge_canvas(5000), "webp", "Too many pixels to process: 5000×5000 is over the 24 megapixel limit"),
+    ],
+    ids=["jpeg-scans-times-pixels", "jpeg-coefficients", "webp-canvas"],
+)
+def test_decoder_limits_refuse_what_the_headers_say_is_too_costly(bomb, fmt, reason):
+    # when
+    with pytest.raises(Rejected) as refused:
+        examine(bomb(), AssetType.IMAGE, fmt)
+
+    # then
+    assert str(refused.value) == reason
+
+
+def test_an_mp3_claiming_more_audio_than_its_bytes_can_hold_is_broken():
+    # given: 40 frames whose Xing table claims 4,294,967,295
+    lying = bombs.mp3_xing_absurd_frames()
+
+    # when
+    with pytest.raises(Broken) as broken:
+        examine(lying, AssetType.AUDIO, "mp3")
+
+    # then
+    assert "more than its" in str(broken.value) and "bytes can hold" in str(broken.value)
+
+
+def test_a_legitimate_progressive_photo_passes_the_decoder_limits():
+    # given: 24 MP, progressive, as cameras and web encoders write it
+    photo = encode(picture(6000, 4000), "JPEG", progressive=True)
+
+    # when
+    _, inspection = examine(photo, AssetType.IMAGE, "jpg")
+
+    # then
+    assert (inspection.width, inspection.height) == (6000, 4000)
+
+
+def test_a_file_over_its_cpu_budget_is_too_costly_and_the_next_file_gets_a_fresh_worker(costly_png):
     # given
     tight = InspectionBudget(cpu_seconds=1, memory_mb=2048, wall_seconds=120)
 
     # when
     with pytest.raises(TooCostly) as refused:
-        examine_within_budget(costly_jpeg, AssetType.IMAGE, "jpg", budget=tight)
+        examine_within_budget(costly_png, AssetType.IMAGE, "png", budget=tight)
     media, inspection = examine_within_budget(jpeg(64, 48), AssetType.IMAGE, "jpg")
 
     # then
@@ -90,12 +134,12 @@ def test_a_file_over_its_cpu_budget_is_too_costly_and_the_next_file_gets_a_fresh
     assert (media.format, inspection.width) == ("jpg", 64)
 
 
-def test_the_same_file_passes_with_the_budget_for_images(costly_jpeg):
+def test_the_same_file_passes_with_the_budget_for_images(costly_png):
     # when
-    _, inspection = examine_within_budget(costly_jpeg, AssetType.IMAGE, "jpg", budget=GENEROUS)
+    _, inspection = examine_within_budget(costly_png, AssetType.IMAGE, "png", budget=GENEROUS)
 
     # then
-    assert (inspection.width, inspection.height) == (8000, 8000)
+    assert (inspection.width, inspection.height) == (10_000, 10_000)
 
 
 def test_a_file_over_its_memory_budget_is_too_costly():
@@ -112,23 +156,23 @@ def test_a_file_over_its_memory_budget_is_too_costly():
     assert "32 MB of memory" in str(refused.value)
 
 
-def test_a_file_over_its_wall_clock_budget_is_too_costly(costly_jpeg):
+def test_a_file_over_its_wall_clock_budget_is_too_costly(costly_png):
     # given
     short = InspectionBudget(cpu_seconds=120, memory_mb=2048, wall_seconds=1)
 
     # when
     with pytest.raises(TooCostly) as refused:
-        examine_within_budget(costly_jpeg, AssetType.IMAGE, "jpg", budget=short)
+        examine_within_budget(costly_png, AssetType.IMAGE, "png", budget=short)
 
     # then
     assert str(refused.value) == "Too costly to process: more than 1 s to check"
 
 
-def test_the_callers_deadline_is_out_of_time_not_a_rejection(costly_jpeg):
+def test_the_callers_deadline_is_out_of_time_not_a_rejection(costly_png):
     # when
     with pytest.raises(OutOfTime):
         examine_within_budget(
-            costly_jpeg, AssetType.IMAGE, "jpg", budget=GENEROUS, deadline=time.monotonic() + 0.5
+            costly_png, AssetType.IMAGE, "png", budget=GENEROUS, deadline=time.monotonic() + 0.5
         )
 
 

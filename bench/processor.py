@@ -36,7 +36,6 @@ read from S3.
 from __future__ import annotations
 
 import argparse
-import gc
 import io
 import json
 import os
@@ -48,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.inputs import INPUTS, Input, warm_input
+from bench.meter import Meter
 
 MODES = ("floor", "floor_pdfium", "inspect", "trove", "naive")
 THUMBNAIL_SIDE = 320
@@ -68,36 +68,16 @@ ENVIRONMENT = {
 # Memory
 
 
-def _status_kib(field: str) -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
-def reset_peak_rss() -> None:
-    """Reset the kernel's RSS high-water mark (VmHWM, and with it ru_maxrss) to the current RSS."""
-    with open("/proc/self/clear_refs", "w") as clear:
-        clear.write("5")
-
-
 def measure(call: Callable[[], Any]) -> tuple[Any, dict]:
-    gc.collect()
-    reset_peak_rss()
-    rss_before = _status_kib("VmRSS")
-    cpu, wall = time.process_time(), time.perf_counter()
-    value = call()
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux; reset with VmHWM
+    """The call's figures, its inspection worker's included (the processor examines files in one)."""
+    with Meter() as meter:
+        value = call()
     return value, {
-        "wall_s": wall,
-        "cpu_s": cpu,
-        "peak_rss_mb": peak / 1024,
-        "rss_before_mb": rss_before / 1024,
-        "peak_delta_mb": (peak - rss_before) / 1024,
+        "wall_s": meter.wall,
+        "cpu_s": meter.cpu_s,
+        "peak_rss_mb": meter.peak_rss_mb,
+        "rss_before_mb": meter.rss_before_mb,
+        "peak_delta_mb": meter.peak_rss_mb - meter.rss_before_mb,
     }
 
 

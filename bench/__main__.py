@@ -1,6 +1,7 @@
 """`python -m bench` (`make bench`): every benchmark, side by side, then bench/results.json and docs/performance.md.
 
-    python -m bench [--runs 5] [--video-naive-runs 3] [--cold-runs 10] [--skip-local] [--only processor,largest,cold,api,local]
+    python -m bench [--runs 5] [--video-naive-runs 3] [--cold-runs 10] [--skip-local]
+                    [--only processor,largest,cold,api,local,worst,isolation,scans]
 
 1. the processor per type (bench/processor.py): the inputs of bench/inputs.py, each measured as
    floor / inspect / trove / naive, one fresh process per measurement, rounds interleaved so that the
@@ -9,7 +10,12 @@
 2. peak memory on the largest allowed inputs (`inspect`, the Lambda-like process, 2 runs each);
 3. cold start (bench/cold_start.py);
 4. the API's DynamoDB operations (bench/api_queries.py);
-5. the local stack under load, if bench/load_local.py is there (its figures: bench/results_local.json).
+5. the local stack under load, if bench/load_local.py is there (its figures: bench/results_local.json);
+6. the worst case (bench/worst_case.py): every decode-cost bomb of tests/media/bombs.py through the
+   processor, CPU and peak RSS until it is refused, one fresh process each;
+7. isolation (bench/isolation.py): an innocent upload's latency on the local stack, idle and while
+   four bombs are processed;
+8. scans (bench/scan_worst.py): the worst inputs of `POST /api/v2/scans`, each refused or answered.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from bench import inputs, processor, report
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
 LOCAL_RESULTS = ROOT / "bench" / "results_local.json"
-STEPS = ("processor", "largest", "cold", "api", "local")
+STEPS = ("processor", "largest", "cold", "api", "local", "worst", "isolation", "scans")
 
 
 def log(message: str) -> None:
@@ -155,6 +161,22 @@ def run_local() -> dict:
     return figures
 
 
+def _in_subprocess(module: str) -> dict:
+    """`module.run()` in a process of its own (it mocks AWS in-process), its JSON answer."""
+    completed = subprocess.run(
+        [sys.executable, "-c", f"import json, {module} as m; print('RESULT', json.dumps(m.run()))"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=900,
+    )
+    line = next((line for line in completed.stdout.splitlines() if line.startswith("RESULT ")), None)
+    if line is None:
+        raise RuntimeError(f"{module} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(line.removeprefix("RESULT "))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="measurements per input and mode (median)")
@@ -200,27 +222,26 @@ def main(argv: list[str] | None = None) -> int:
 
         results["cold_start"] = cold_start.run(args.cold_runs, log=log)
     if "api" in steps:
-        from bench import api_queries
-
-        completed = subprocess.run(
-            [sys.executable, "-c", "import json, bench.api_queries as q; print('API', json.dumps(q.run()))"],
-            cwd=ROOT,
-            capture_output=True,
-            check=False,
-            text=True,
-            timeout=900,
-        )
-        line = next((line for line in completed.stdout.splitlines() if line.startswith("API ")), None)
-        if line is None:
-            raise RuntimeError(f"bench.api_queries failed:\n{completed.stderr[-3000:]}")
-        results["api"] = json.loads(line[4:])
+        results["api"] = _in_subprocess("bench.api_queries")
         log("API queries counted")
-        del api_queries
     if "local" in steps:
         log("local stack under load (bench.load_local)")
         results["local_load"] = run_local()
     elif LOCAL_RESULTS.exists() and "local_load" not in results:
         results["local_load"] = json.loads(LOCAL_RESULTS.read_text())
+    if "worst" in steps:
+        from bench import worst_case
+
+        log("worst case: every decode-cost bomb through the processor (bench.worst_case)")
+        results["worst_case"] = worst_case.run(progress=True)
+    if "isolation" in steps:
+        from bench import isolation
+
+        log("isolation: an innocent upload while bombs are processed on the local stack (bench.isolation)")
+        results["isolation"] = isolation.run()
+    if "scans" in steps:
+        log("scans: the worst inputs (bench.scan_worst)")
+        results["scans"] = _in_subprocess("bench.scan_worst")
     results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
     results["bench_seconds"] = round(time.perf_counter() - began)
 

@@ -25,6 +25,9 @@ MODE_NAMES = {
 # Goals
 
 
+SCAN_GOAL_SECONDS = 5.0
+
+
 def goals(results: dict) -> list[dict]:
     found: list[dict] = []
     processor = results.get("processor") or {}
@@ -121,6 +124,36 @@ def goals(results: dict) -> list[dict]:
             met,
             f"{case['items']} items: DynamoDB {case['dynamodb_operations']}, S3 calls {case['s3_calls'] or 'none'}",
         )
+    worst = results.get("worst_case")
+    if worst:
+        bombs = worst["bombs"]
+        costliest = max(bombs, key=lambda row: row["cpu_s"])
+        largest = max(bombs, key=lambda row: row["peak_rss_mb"])
+        add(
+            "worst-case",
+            f"Every decode-cost bomb ≤ {worst['goals']['cpu_s']:g} s CPU and ≤ {worst['goals']['peak_rss_mb']} MB until refused",
+            worst["within_goals"] == len(bombs),
+            f"{worst['within_goals']} of {len(bombs)} within both; costliest {costliest['bomb']} "
+            f"{costliest['cpu_s']:.1f} s, largest {largest['bomb']} {largest['peak_rss_mb']:.0f} MB",
+        )
+    isolation = results.get("isolation")
+    if isolation:
+        add(
+            "isolation",
+            f"An innocent upload ready ≤ {isolation['goal_seconds']:g} s while {isolation['bombs_at_once']} bombs are processed (make dev)",
+            isolation["under_attack_max_seconds"] <= isolation["goal_seconds"],
+            f"median {isolation['under_attack_seconds']} s, at most {isolation['under_attack_max_seconds']} s "
+            f"(idle {isolation['idle_seconds']} s); slowest API answer meanwhile {isolation['api_slowest_answer_seconds']} s",
+        )
+    scans = results.get("scans")
+    if scans:
+        worst_scan = max(scans, key=scans.get)
+        add(
+            "scans",
+            f"Every scan answers ≤ {SCAN_GOAL_SECONDS:g} s on the worst inputs",
+            scans[worst_scan] <= SCAN_GOAL_SECONDS,
+            f"worst: {worst_scan} {scans[worst_scan]:.2f} s of CPU ({len(scans)} inputs)",
+        )
     return found
 
 
@@ -165,6 +198,9 @@ def render(results: dict) -> str:
     out += _cold_table(results)
     out += _api_table(results)
     out += _local(results)
+    out += _worst_case(results)
+    out += _isolation(results)
+    out += _scans(results)
     optimised = OPTIMISED.strip().replace("BEFORE_AFTER_TABLE", "\n".join(_before_after()))
     out += ["", *optimised.splitlines(), ""]
     return "\n".join(out).rstrip() + "\n"
@@ -386,6 +422,69 @@ def _local(results: dict) -> list[str]:
     if local.get("error"):
         out += ["", f"The run reported an error: `{local['error'].strip().splitlines()[-1]}`"]
     return [*out, ""]
+
+
+def _worst_case(results: dict) -> list[str]:
+    worst = results.get("worst_case")
+    out = ["## The worst case: decode-cost bombs", ""]
+    if not worst:
+        return [*out, "Not measured in this run.", ""]
+    from bench.worst_case import markdown
+
+    return [
+        *out,
+        (
+            "`bench/worst_case.py`: each bomb of `tests/media/bombs.py` (what it is and why it costs: the "
+            "docstrings there) through `process_upload` on moto, one fresh process each, after an innocent "
+            "file of its type warmed the process and its inspection worker. CPU is the process's and its "
+            "worker's; peak RSS the highest of either (the process's includes moto's copy of the object). "
+            "Budgets: `functions/core/topology.py` `INSPECTION_BUDGETS`; decoder limits: docs/decisions.md."
+        ),
+        "",
+        *markdown(worst).splitlines(),
+        "",
+    ]
+
+
+def _isolation(results: dict) -> list[str]:
+    isolation = results.get("isolation")
+    out = ["## Isolation on the local stack", ""]
+    if not isolation:
+        return [*out, "Not measured in this run.", ""]
+    return [
+        *out,
+        (
+            f"`bench/isolation.py`: `make dev`'s stack; one user uploads a photo and waits until it is ready, "
+            f"idle and while another user's {isolation['bombs_at_once']} bombs ({isolation['bomb']}) are processed; "
+            f"{isolation['rounds']} rounds, from the presigned POST's answer to the API reporting the final status."
+        ),
+        "",
+        "| Idle s (median) | Under attack s (median) | Under attack s (max) | Slowest API answer meanwhile s | Bombs ended |",
+        "| ---: | ---: | ---: | ---: | --- |",
+        (
+            f"| {isolation['idle_seconds']} | {isolation['under_attack_seconds']} | {isolation['under_attack_max_seconds']} "
+            f"| {isolation['api_slowest_answer_seconds']} | {'; '.join(isolation['bomb_outcomes'])} |"
+        ),
+        "",
+    ]
+
+
+def _scans(results: dict) -> list[str]:
+    scans = results.get("scans")
+    out = ["## Scans: the worst inputs", ""]
+    if not scans:
+        return [*out, "Not measured in this run.", ""]
+    rows = [f"| {name} | {seconds:.3f} |" for name, seconds in sorted(scans.items(), key=lambda item: -item[1])]
+    return [
+        *out,
+        ("`bench/scan_worst.py`: one `POST /api/v2/scans` per input through the API handler on moto, CPU seconds "
+        "(each answers its expected status: the usages found, or a 400 naming the limit; the inputs: its docstring)."),
+        "",
+        "| Input | CPU s |",
+        "| --- | ---: |",
+        *rows,
+        "",
+    ]
 
 
 def _ms(seconds: float) -> str:

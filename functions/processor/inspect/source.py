@@ -31,48 +31,14 @@ DEFAULT_READAHEAD_BLOCKS = 8
 Source = bytes | bytearray | memoryview | BinaryIO
 
 
-class RangedObjectReader(io.RawIOBase):
-    """A read-only, seekable file over one S3 object, fetched block by block with ranged GETs.
+class SeekableReader(io.RawIOBase):
+    """A read-only, seekable binary file of `size` bytes whose subclass says how to read a range
+    (`_read_at`); the libraries read through `read`/`readinto` at positions they `seek` to."""
 
-    A read that needs several missing blocks fetches them in one request. Recently used blocks
-    are kept (LRU), so libraries that seek back and forth do not fetch the same bytes twice.
-    Reading straight on (a picture decoded from start to end, a video's packets) reads ahead: each
-    fetch that starts where the previous one ended takes twice as many extra blocks as the one
-    before (0, 1, 3, 7, then 8), so a 10 MB JPEG comes in 10 GETs instead of 39, while a library
-    that jumps about (an MP4 index, a PDF's objects) still gets only the blocks it asks for.
-    The first failed GET is remembered in `failure`: a library may swallow the exception (or
-    wrap it as "corrupt input"), and the caller must still see it as the AWS error it is.
-    """
-
-    def __init__(
-        self,
-        client: Any,
-        bucket: str,
-        key: str,
-        size: int,
-        block_size: int = DEFAULT_BLOCK_SIZE,
-        cache_blocks: int = DEFAULT_CACHE_BLOCKS,
-        readahead_blocks: int = DEFAULT_READAHEAD_BLOCKS,
-        etag: str | None = None,
-    ) -> None:
+    def __init__(self, size: int) -> None:
         super().__init__()
-        self.client = client
-        self.bucket = bucket
-        self.key = key
         self.size = size
-        self.block_size = block_size
-        self.cache_blocks = cache_blocks
-        self.readahead_blocks = min(readahead_blocks, cache_blocks // 4)
-        # Every GET is conditioned on the object's ETag, when known: bytes replaced while they are read
-        # fail the read (412) instead of mixing two versions.
-        self.conditions = {"IfMatch": etag} if etag else {}
-        self.bytes_fetched = 0
-        self.requests = 0
-        self.failure: Exception | None = None
-        self._blocks: OrderedDict[int, bytes] = OrderedDict()
         self._pos = 0
-        self._next_block = -1  # the block after the last one fetched
-        self._streak = 0  # fetches in a row that each started where the previous one ended
 
     def readable(self) -> bool:
         return True
@@ -106,6 +72,51 @@ class RangedObjectReader(io.RawIOBase):
 
     def readall(self) -> bytes:
         return self.read(-1)
+
+    def _read_at(self, start: int, length: int) -> bytes:
+        raise NotImplementedError
+
+
+class RangedObjectReader(SeekableReader):
+    """A read-only, seekable file over one S3 object, fetched block by block with ranged GETs.
+
+    A read that needs several missing blocks fetches them in one request. Recently used blocks
+    are kept (LRU), so libraries that seek back and forth do not fetch the same bytes twice.
+    Reading straight on (a picture decoded from start to end, a video's packets) reads ahead: each
+    fetch that starts where the previous one ended takes twice as many extra blocks as the one
+    before (0, 1, 3, 7, then 8), so a 10 MB JPEG comes in 10 GETs instead of 39, while a library
+    that jumps about (an MP4 index, a PDF's objects) still gets only the blocks it asks for.
+    The first failed GET is remembered in `failure`: a library may swallow the exception (or
+    wrap it as "corrupt input"), and the caller must still see it as the AWS error it is.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        bucket: str,
+        key: str,
+        size: int,
+        block_size: int = DEFAULT_BLOCK_SIZE,
+        cache_blocks: int = DEFAULT_CACHE_BLOCKS,
+        readahead_blocks: int = DEFAULT_READAHEAD_BLOCKS,
+        etag: str | None = None,
+    ) -> None:
+        super().__init__(size)
+        self.client = client
+        self.bucket = bucket
+        self.key = key
+        self.block_size = block_size
+        self.cache_blocks = cache_blocks
+        self.readahead_blocks = min(readahead_blocks, cache_blocks // 4)
+        # Every GET is conditioned on the object's ETag, when known: bytes replaced while they are read
+        # fail the read (412) instead of mixing two versions.
+        self.conditions = {"IfMatch": etag} if etag else {}
+        self.bytes_fetched = 0
+        self.requests = 0
+        self.failure: Exception | None = None
+        self._blocks: OrderedDict[int, bytes] = OrderedDict()
+        self._next_block = -1  # the block after the last one fetched
+        self._streak = 0  # fetches in a row that each started where the previous one ended
 
     def raise_failure(self) -> None:
         if self.failure is not None:

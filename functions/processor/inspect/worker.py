@@ -22,7 +22,6 @@ A read the parent cannot serve (a failed GET) is the parent's error: it stops th
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import pickle
@@ -30,6 +29,8 @@ import resource
 import struct
 import sys
 from typing import Any, BinaryIO
+
+from functions.processor.inspect.source import SeekableReader
 
 _LENGTH = struct.Struct("!I")
 # The worker asks for at least this much per read and keeps what it got: libraries read in small
@@ -55,47 +56,13 @@ def receive(pipe: BinaryIO) -> Any:
     return pickle.loads(payload)  # only ever from the other end of our own pipe
 
 
-class ParentReader(io.RawIOBase):
+class ParentReader(SeekableReader):
     """A seekable file whose bytes come from the parent, a window at a time."""
 
     def __init__(self, requests: BinaryIO, answers: BinaryIO, size: int) -> None:
-        super().__init__()
-        self.requests, self.answers, self.size = requests, answers, size
-        self._pos = 0
+        super().__init__(size)
+        self.requests, self.answers = requests, answers
         self._window_start, self._window = 0, b""
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self.size}[whence]
-        if base + offset < 0:
-            raise ValueError(f"negative seek position {base + offset}")
-        self._pos = base + offset
-        return self._pos
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        data = self._read_at(self._pos, len(view))
-        view[: len(data)] = data
-        self._pos += len(data)
-        return len(data)
-
-    def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            size = self.size - self._pos
-        data = self._read_at(self._pos, size)
-        self._pos += len(data)
-        return data
-
-    def readall(self) -> bytes:
-        return self.read(-1)
 
     def _read_at(self, start: int, length: int) -> bytes:
         end = min(start + length, self.size)

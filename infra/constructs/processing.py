@@ -35,21 +35,14 @@ class Processing(Construct):
         self, scope: Construct, construct_id: str, *, storage: Storage, layers: Layers, architecture: str
     ) -> None:
         super().__init__(scope, construct_id)
-        self.handler = TroveFunction(
+        self.handler = processing_function(
             self,
-            "Handler",
             handler=HANDLER,
             description="Trove processor: check the bytes, describe them, thumbnail them, settle the record",
-            architecture=architecture,
-            memory_mb=MEMORY_MB,
             timeout=TIMEOUT,
-            environment={
-                # The names functions/core/settings.py reads.
-                "TROVE_TABLE": storage.assets_table.table_name,
-                "TROVE_BUCKET": storage.bucket.bucket_name,
-                "MAGIC": MAGIC_FILE,
-            },
-            layers=[layers.deps, layers.ffmpeg],
+            storage=storage,
+            layers=layers,
+            architecture=architecture,
         )
         self.event_source = event_sources.SqsEventSource(
             storage.queue,
@@ -60,7 +53,38 @@ class Processing(Construct):
             max_concurrency=topology.UPLOADS_QUEUE.max_concurrency,
         )
         self.handler.function.add_event_source(self.event_source)
-        allow_processing(self.handler, storage)
+
+
+def processing_function(
+    scope: Construct,
+    *,
+    handler: str,
+    description: str,
+    timeout: Duration,
+    storage: Storage,
+    layers: Layers,
+    architecture: str,
+) -> TroveFunction:
+    """A function that runs the processor's code (`functions.processor.pipeline`): its settings, both
+    layers (libmagic and FFmpeg), the processor's memory and its rights (`allow_processing`)."""
+    function = TroveFunction(
+        scope,
+        "Handler",
+        handler=handler,
+        description=description,
+        architecture=architecture,
+        memory_mb=MEMORY_MB,
+        timeout=timeout,
+        environment={
+            # The names functions/core/settings.py reads.
+            "TROVE_TABLE": storage.assets_table.table_name,
+            "TROVE_BUCKET": storage.bucket.bucket_name,
+            "MAGIC": MAGIC_FILE,
+        },
+        layers=[layers.deps, layers.ffmpeg],
+    )
+    allow_processing(function, storage)
+    return function
 
 
 def allow_processing(handler: TroveFunction, storage: Storage) -> None:

@@ -17,9 +17,8 @@ from constructs import Construct
 
 from functions.core import topology
 from functions.sweep.scope import EVERY_MINUTES, Scope
-from infra.constructs.function import TroveFunction
-from infra.constructs.layers import MAGIC_FILE, Layers
-from infra.constructs.processing import MEMORY_MB, allow_processing
+from infra.constructs.layers import Layers
+from infra.constructs.processing import processing_function
 from infra.constructs.storage import Storage
 
 HANDLER = "functions.sweep.handler.lambda_handler"
@@ -33,23 +32,15 @@ class Sweep(Construct):
         self, scope: Construct, construct_id: str, *, storage: Storage, layers: Layers, architecture: str
     ) -> None:
         super().__init__(scope, construct_id)
-        self.handler = TroveFunction(
+        self.handler = processing_function(
             self,
-            "Handler",
             handler=HANDLER,
             description="Trove sweep: settle uploads the queue gave up on, remove expired records and strays",
-            architecture=architecture,
-            memory_mb=MEMORY_MB,
             timeout=TIMEOUT,
-            environment={
-                # The names functions/core/settings.py reads.
-                "TROVE_TABLE": storage.assets_table.table_name,
-                "TROVE_BUCKET": storage.bucket.bucket_name,
-                "MAGIC": MAGIC_FILE,
-            },
-            layers=[layers.deps, layers.ffmpeg],
+            storage=storage,
+            layers=layers,
+            architecture=architecture,
         )
-        allow_processing(self.handler, storage)
         spec = topology.BUCKET
         # Strays are found by listing; their deletion is in the processing grants.
         self.handler.allow_listing("ListStrays", storage.bucket, [spec.files_prefix, spec.thumbnails_prefix])

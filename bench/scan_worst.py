@@ -164,6 +164,11 @@ CASES: dict[str, tuple[str, Callable[[], str], int]] = {
         lambda: _fill("sql", "SELECT * FROM read_parquet('s3://b/k');\n", tail="SELECT * FROM"),
         400,
     ),
+    "sql: a long JSON path, an error at the end (parsed as DuckDB, then PostgreSQL)": (
+        "sql",
+        lambda: _fill("sql", "->'a'", "SELECT x", ";\nSELECT * FROM"),
+        400,
+    ),
     "sql: nested parentheses up to the size limit": (
         "sql",
         lambda: _nested("sql", "SELECT ", "(", "1", ")"),

@@ -87,9 +87,9 @@ class StaticText:
 class NameResolution:
     """Names resolved to their static text once each, however often the code refers to them.
 
-    A name's depth is how many names its value goes through (`a = "s3://…"` is 1, `b = f"{a}"` 2);
-    past MAX_NAME_RESOLUTION_DEPTH the scan is refused, whichever name the scan meets first, so the
-    recursion stays shallow. A name met again while its own value is being resolved (`x = f"{x}"`,
+    A name's depth is the length of the chain of names it is defined through (`a = "s3://…"` is 1,
+    `b = f"{a}"` 2); past MAX_NAME_RESOLUTION_DEPTH the scan is refused (the same whichever name of the
+    chain the scan meets first), so the recursion stays shallow. A name met again while its own value is being resolved (`x = f"{x}"`,
     or a longer cycle) has no static value: every name on the cycle resolves to None.
     """
 
@@ -124,7 +124,7 @@ class NameResolution:
 
 def _too_deep(name: str) -> BeyondScanLimits:
     return BeyondScanLimits(
-        f"{name!r} is defined through more than {MAX_NAME_RESOLUTION_DEPTH} other names, too many to follow"
+        f"{name!r} is defined through a chain of more than {MAX_NAME_RESOLUTION_DEPTH} names, too long to follow"
     )
 
 

@@ -38,7 +38,11 @@ TOO_LONG = f"asset URI longer than {MAX_ASSET_URI_BYTES} bytes (UTF-8): "
             "python code too deeply nested for its parser (it ran out of memory)",
         ),
         ("python", f"open('s3://b/{'k' * 2100}')", TOO_LONG + "s3://b/kkk"),
-        ("python", name_chain(MAX_NAME_RESOLUTION_DEPTH + 1), "is defined through more than 64 other names"),
+        (
+            "python",
+            name_chain(MAX_NAME_RESOLUTION_DEPTH + 1),
+            "is defined through a chain of more than 64 names",
+        ),
         ("sql", "SELECT " + "(" * 500 + "1" + ")" * 500, "sql code too deeply nested to analyse"),
         (
             "python",

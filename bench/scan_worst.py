@@ -31,6 +31,7 @@ from functions.core.topology import (
 ROOT = Path(__file__).resolve().parents[1]
 OWNER = "bench-owner"
 GOAL_SECONDS = 5.0
+SCRIPTS = "javascript/typescript"  # the size limit's family
 
 
 def _fill(family: str, unit: str, head: str = "", tail: str = "") -> str:
@@ -100,7 +101,7 @@ CASES: dict[str, tuple[str, Callable[[], str], int]] = {
     ),
     "javascript: 100,000 nested parentheses": (
         "javascript",
-        lambda: _nested("script", "x = ", "(", "1", ")", 100_000),
+        lambda: _nested(SCRIPTS, "x = ", "(", "1", ")", 100_000),
         200,
     ),
     "python: x = followed by 200,000 minus signs": ("python", lambda: "x = " + "-" * 200_000 + "1", 400),
@@ -110,12 +111,12 @@ CASES: dict[str, tuple[str, Callable[[], str], int]] = {
     "typescript: 5,000 doubling names": ("typescript", lambda: _doubling_typescript(5_000), 400),
     "javascript: nested parentheses up to the size limit": (
         "javascript",
-        lambda: _nested("script", "x = ", "(", "1", ")"),
+        lambda: _nested(SCRIPTS, "x = ", "(", "1", ")"),
         200,
     ),
     "javascript: nested templates up to the size limit, used by an SDK call": (
         "javascript",
-        lambda: _nested("script", "loadS3File(", "`${", "'s3://b/k'", "}`", tail=")"),
+        lambda: _nested(SCRIPTS, "loadS3File(", "`${", "'s3://b/k'", "}`", tail=")"),
         400,
     ),
     "python: a chain of names past the resolution depth": (
@@ -131,28 +132,28 @@ CASES: dict[str, tuple[str, Callable[[], str], int]] = {
     # parser worst cases at the size limit
     "typescript: random punctuation (error recovery)": (
         "typescript",
-        lambda: _garbage("script", "(){}[]<>;,.:=?'\"`$ab1+-*/!&|\n"),
+        lambda: _garbage(SCRIPTS, "(){}[]<>;,.:=?'\"`$ab1+-*/!&|\n"),
         400,
     ),
     "javascript: random punctuation (error recovery)": (
         "javascript",
-        lambda: _garbage("script", "(){}[]<>;,.:=?'\"`$ab1+-*/!&|\n"),
+        lambda: _garbage(SCRIPTS, "(){}[]<>;,.:=?'\"`$ab1+-*/!&|\n"),
         400,
     ),
     "typescript: a < b, ... (generic or comparison)": (
         "typescript",
-        lambda: _fill("script", "a<b,", "f(", ")"),
+        lambda: _fill(SCRIPTS, "a<b,", "f(", ")"),
         200,
     ),
-    "typescript: a < a < a ...": ("typescript", lambda: _fill("script", "<a", "a"), 200),
+    "typescript: a < a < a ...": ("typescript", lambda: _fill(SCRIPTS, "<a", "a"), 200),
     "typescript: nested generic calls": (
         "typescript",
-        lambda: _nested("script", "x = ", "f<a>(", "1", ")"),
+        lambda: _nested(SCRIPTS, "x = ", "f<a>(", "1", ")"),
         200,
     ),
     "typescript: nested generic calls, never closed": (
         "typescript",
-        lambda: _fill("script", "f<a>(", "x = "),
+        lambda: _fill(SCRIPTS, "f<a>(", "x = "),
         400,
     ),
     "python: one long concatenation": ("python", lambda: _fill("python", "'s3://b/k' + ", "x = ", "''"), 400),

@@ -57,7 +57,7 @@ INSPECTION_BUDGETS: dict[str, InspectionBudget] = {
 # Code per parser family, as UTF-8, each sized so its worst input costs about 3 s of CPU: tree-sitter
 # takes 4 s per MB of nested TypeScript generic calls, and sqlglot (pure Python) 20 s per MB of JSON
 # paths (`x->'a'->'a'…`) in SQL that DuckDB, then PostgreSQL, parse to the end and refuse.
-MAX_SCAN_CODE_BYTES: dict[str, int] = {"python": 1 * MB, "script": MB // 2, "sql": MB // 8}
+MAX_SCAN_CODE_BYTES: dict[str, int] = {"python": 1 * MB, "javascript/typescript": MB // 2, "sql": MB // 8}
 # An asset URI is part of a usage's DynamoDB keys (partition key at most 2,048 bytes, with the owner).
 MAX_ASSET_URI_BYTES = 1024
 # How many names one name may be defined through (`a = f"{b}"`, `b = f"{c}"`, ...).

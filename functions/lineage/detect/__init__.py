@@ -108,7 +108,7 @@ def _scanner(language: str) -> tuple[str, Callable[[str], list[DetectedUsage]]]:
     if name in SCRIPT_GRAMMARS:
         from functions.lineage.detect import javascript
 
-        return "script", partial(javascript.occurrences, grammar=SCRIPT_GRAMMARS[name])
+        return "javascript/typescript", partial(javascript.occurrences, grammar=SCRIPT_GRAMMARS[name])
     raise UnsupportedLanguage(language)
 
 

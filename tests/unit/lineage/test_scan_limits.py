@@ -17,8 +17,8 @@ from functions.core.topology import (
 from functions.lineage.detect import BeyondScanLimits, CodeSyntaxError, DetectedUsage, detect
 from functions.lineage.uris import Mode
 
-LANGUAGE_OF_FAMILY = {"python": "python", "script": "typescript", "sql": "sql"}
-COMMENT_OF_FAMILY = {"python": "#", "script": "//", "sql": "--"}
+LANGUAGE_OF_FAMILY = {"python": "python", "javascript/typescript": "typescript", "sql": "sql"}
+COMMENT_OF_FAMILY = {"python": "#", "javascript/typescript": "//", "sql": "--"}
 
 
 def doubling_python(names: int, first: str, use: str) -> str:
@@ -263,7 +263,7 @@ def test_garbage_after_valid_code_is_a_syntax_error_where_the_garbage_starts(lan
     valid = "const a = 1;\n" * 1000
     garbage = "}" + "".join(
         generator.choice("(){}[]<>;,.:=?'\"`$ab1+-*/!&|\n")
-        for _ in range(MAX_SCAN_CODE_BYTES["script"] - len(valid) - 1)
+        for _ in range(MAX_SCAN_CODE_BYTES["javascript/typescript"] - len(valid) - 1)
     )
 
     # when

@@ -101,8 +101,8 @@ class BucketTopology:
     thumbnails_prefix: str
     cors_methods: tuple[str, ...]
     cors_headers: tuple[str, ...]
-    # What a browser may read back from S3's answers (the ETag of a presigned POST), and how long it
-    # may cache a preflight.
+    # What a browser may read back from S3's answers (a presigned POST's ETag and Location, which
+    # upload widgets such as Uppy's AwsS3 require), and how long it may cache a preflight.
     cors_exposed_headers: tuple[str, ...]
     cors_max_age_seconds: int
 
@@ -155,7 +155,7 @@ BUCKET = BucketTopology(
     thumbnails_prefix=THUMBNAILS_PREFIX,
     cors_methods=("GET", "POST", "HEAD"),
     cors_headers=("*",),
-    cors_exposed_headers=("ETag",),
+    cors_exposed_headers=("ETag", "Location"),
     cors_max_age_seconds=3000,
 )
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 REGION = "us-east-1"
 # moto's default account: the ARNs it hands out (queues, tables) carry it.
 ACCOUNT_ID = "123456789012"
+# The credentials every local client signs with; the local S3 checks POST policies' signatures with them.
+ACCESS_KEY_ID = "local"
+SECRET_ACCESS_KEY = "local"
 HANDLER_MODULES = {
     "api": "functions.api.handler",
     "processor": "functions.processor.handler",
@@ -34,8 +37,8 @@ def configure_environment(moto_url: str, public_url: str) -> None:
         os.environ.pop(leftover, None)
     os.environ.update(
         {
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "TROVE_S3_ENDPOINT": moto_url,

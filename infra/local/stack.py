@@ -4,18 +4,16 @@ handler) and the expiry sweep in this process; the processor in its own worker p
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from moto.server import ThreadedMotoServer
-
 from functions.core.settings import get_settings
 from infra.local import state
 from infra.local.front import HOST, Front
+from infra.local.moto_server import MotoServer
 from infra.local.provision import provision
-from infra.local.runtime import configure_environment
+from infra.local.runtime import ACCESS_KEY_ID, ACCOUNT_ID, REGION, SECRET_ACCESS_KEY, configure_environment
 from infra.local.sweep import PeriodicSweep
 from infra.local.workers import ProcessorWorkers
 
@@ -32,7 +30,7 @@ class StackOptions:
 class LocalStack:
     def __init__(self, options: StackOptions) -> None:
         self.options = options
-        self.moto: ThreadedMotoServer | None = None
+        self.moto: MotoServer | None = None
         self.front: Front | None = None
         self.front_thread: threading.Thread | None = None
         self.processors: ProcessorWorkers | None = None
@@ -41,11 +39,14 @@ class LocalStack:
 
     def start(self) -> dict:
         """Start everything and return what `invoke` and the banner need to know (also saved to the state file)."""
-        # ThreadedMotoServer.start() would wait forever for a port it cannot bind: check first.
-        _check_free(self.options.s3_port, "--s3-port")
-        self.moto = ThreadedMotoServer(ip_address=HOST, port=self.options.s3_port, verbose=False)
+        try:
+            self.moto = MotoServer(
+                HOST, self.options.s3_port, {ACCESS_KEY_ID: SECRET_ACCESS_KEY}, REGION, ACCOUNT_ID
+            )
+        except OSError as error:
+            raise PortTaken(self.options.s3_port, "--s3-port", error) from None
         self.moto.start()
-        moto_url = "http://{}:{}".format(*self.moto.get_host_and_port())
+        moto_url = self.moto.url
         try:
             self.front = Front(self.options.port)
         except OSError as error:
@@ -107,14 +108,3 @@ class PortTaken(RuntimeError):
         super().__init__(
             f"port {port} on {HOST} is not available ({error.strerror}); choose another with {flag}"
         )
-
-
-def _check_free(port: int, flag: str) -> None:
-    if port == 0:
-        return
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((HOST, port))
-        except OSError as error:
-            raise PortTaken(port, flag, error) from None

@@ -1,23 +1,28 @@
-"""Audio (mp3, wav): the duration, from headers alone (mutagen reads the ID3 tag and the first MPEG
-frame with its Xing/VBRI table, or the RIFF chunks; it never decodes the audio).
+"""Audio (mp3, wav): the duration, from headers alone; the audio is never decoded.
 
-Headers only claim: a WAV header states its data chunk's size and an MP3's Xing table its frame
-count, whatever follows. The claim is held against the bytes there are (duration × bitrate), so a
-file cut after its header is Broken rather than `ready` with a duration it cannot play."""
+MP3: mutagen reads the ID3 tag and the first MPEG frame with its Xing/VBRI table. A table counting no
+frames says nothing, so the duration is then estimated from the first frame's bitrate, as players do.
+
+WAV: the RIFF chunks are read here (riff.py). Only PCM, float and A-law/µ-law samples are one block
+each, so only for them does the data size say the duration; other codecs (ADPCM, MP3 in WAV) are
+timed by their `fact` sample count, else by their byte rate.
+
+Headers only claim: a WAV header states its data chunk's size and sample count, an MP3's Xing table
+its frame count, whatever follows. The claim is held against the bytes there are, so a file cut
+after its header is Broken rather than `ready` with a duration it cannot play."""
 
 from __future__ import annotations
 
 import io
+import math
 from typing import BinaryIO
 
-from mutagen import FileType
-from mutagen.mp3 import MP3
-from mutagen.wave import WAVE
+from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGInfo
 
 from functions.core.media import MediaFormat
 from functions.processor.inspect.model import Broken, Inspection
+from functions.processor.inspect.riff import FRAME_CODECS, MPEG_CODECS, WaveHeader, read_wave_header
 
-_READERS: dict[str, type[FileType]] = {"mp3": MP3, "wav": WAVE}
 # A file must hold at least this share of the audio its header claims (a last frame may be short).
 _PRESENT_SHARE = 0.9
 # The lowest bitrate MPEG audio has (MPEG-2.5 layer III): no MP3 lasts longer than its bytes at this
@@ -27,19 +32,88 @@ _MP3_MIN_BITRATE = 8_000
 
 def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
     size = stream.seek(0, io.SEEK_END)
+    duration = _wav_duration(stream, size) if media.format == "wav" else _mp3_duration(stream, size)
+    return Inspection(duration=round(duration, 3))
+
+
+def _mp3_duration(stream: BinaryIO, size: int) -> float:
     stream.seek(0)
-    info = _READERS[media.format](stream).info
+    info = MP3(stream).info
     length = info.length
     if not length:
-        raise Broken(f"The {media.format} file holds no audio")
-    if media.format == "mp3" and length > size * 8 / _MP3_MIN_BITRATE:
+        info = _frames_after_empty_table(stream, info)
+        length = info.length
+    # A file cut short fails both checks; the owner is told it is truncated.
+    claimed_bytes = length * info.bitrate / 8
+    if size < _PRESENT_SHARE * claimed_bytes:
+        raise Broken(
+            f"The mp3 file is truncated: its header claims {length:.1f} s of audio, "
+            f"which needs {claimed_bytes:,.0f} bytes, but the file has {size:,}"
+        )
+    if length > size * 8 / _MP3_MIN_BITRATE:
         raise Broken(
             f"The mp3 file's header claims {length:,.0f} s of audio, more than its {size:,} bytes can hold"
         )
-    claimed_bytes = length * (info.bitrate or 0) / 8
-    if size < _PRESENT_SHARE * claimed_bytes:
+    return length
+
+
+def _frames_after_empty_table(stream: BinaryIO, table: MPEGInfo) -> MPEGInfo:
+    """The audio frames after a Xing/VBRI frame that counts none: mutagen estimates their duration
+    from the file's size and their bitrate. The table frame's own bitrate says nothing (FFmpeg picks
+    the smallest that fits the table)."""
+    if table.layer == 1:
+        samples, slot = 384, 4
+    else:
+        samples, slot = (576 if table.version >= 2 and table.layer == 3 else 1152), 1
+    table_bytes = (samples // 8 * table.bitrate // table.sample_rate + table.padding) * slot
+    try:
+        return MPEGInfo(stream, offset=table.frame_offset + table_bytes)
+    except HeaderNotFoundError:
+        raise Broken("The mp3 file holds no audio") from None
+
+
+def _wav_duration(stream: BinaryIO, size: int) -> float:
+    header = read_wave_header(stream, size)
+    fmt = header.format
+    if not header.data_size:
+        raise Broken("The wav file holds no audio")
+    fact_needs = 0.0
+    if fmt.format_tag in FRAME_CODECS:
+        duration = header.data_size // fmt.block_align / fmt.sample_rate
+    elif header.fact_samples:
+        duration = header.fact_samples / fmt.sample_rate
+        fact_needs = _bytes_for_samples(header)
+    else:
+        duration = header.data_size / _bytes_per_second(stream, header)
+    needed = max(header.data_size, fact_needs)
+    present = max(0, min(header.data_size, size - header.data_offset))
+    if present < _PRESENT_SHARE * needed:
         raise Broken(
-            f"The {media.format} file is truncated: its header claims {length:.1f} s of audio, "
-            f"which needs {claimed_bytes:,.0f} bytes, but the file has {size:,}"
+            f"The wav file is truncated: its header claims {duration:.1f} s of audio, "
+            f"which needs {needed:,.0f} bytes of samples, but the file has {present:,}"
         )
-    return Inspection(duration=round(length, 3))
+    return duration
+
+
+def _bytes_for_samples(header: WaveHeader) -> float:
+    """The fewest bytes of samples the `fact` count needs (0 when the codec's rate is unknown)."""
+    fmt = header.format
+    assert header.fact_samples
+    if fmt.samples_per_block:
+        return math.ceil(header.fact_samples / fmt.samples_per_block) * fmt.block_align
+    seconds = header.fact_samples / fmt.sample_rate
+    if fmt.format_tag in MPEG_CODECS:  # variable bitrate: the byte rate, if any, is an average
+        return seconds * _MP3_MIN_BITRATE / 8
+    return seconds * fmt.byte_rate
+
+
+def _bytes_per_second(stream: BinaryIO, header: WaveHeader) -> float:
+    """The compressed audio's byte rate, for a WAV with no `fact` count."""
+    fmt = header.format
+    if fmt.byte_rate:
+        return fmt.byte_rate
+    if fmt.samples_per_block:
+        return fmt.sample_rate * fmt.block_align / fmt.samples_per_block
+    if fmt.format_tag in MPEG_CODECS:  # the first MPEG frame's bitrate
+        return MPEGInfo(stream, offset=header.data_offset).bitrate / 8
+    raise Broken(f"The wav file's audio (format {fmt.format_tag:#06x}) states neither its length nor its byte rate")

@@ -82,7 +82,7 @@ def _wav_duration(stream: BinaryIO, size: int) -> float:
         duration = header.data_size // fmt.block_align / fmt.sample_rate
     elif header.fact_samples:
         duration = header.fact_samples / fmt.sample_rate
-        fact_needs = _bytes_for_samples(header)
+        fact_needs = _bytes_for_samples(header, header.fact_samples)
     else:
         duration = header.data_size / _bytes_per_second(stream, header)
     needed = max(header.data_size, fact_needs)
@@ -95,13 +95,12 @@ def _wav_duration(stream: BinaryIO, size: int) -> float:
     return duration
 
 
-def _bytes_for_samples(header: WaveHeader) -> float:
+def _bytes_for_samples(header: WaveHeader, samples: int) -> float:
     """The fewest bytes of samples the `fact` count needs (0 when the codec's rate is unknown)."""
     fmt = header.format
-    assert header.fact_samples
     if fmt.samples_per_block:
-        return math.ceil(header.fact_samples / fmt.samples_per_block) * fmt.block_align
-    seconds = header.fact_samples / fmt.sample_rate
+        return math.ceil(samples / fmt.samples_per_block) * fmt.block_align
+    seconds = samples / fmt.sample_rate
     if fmt.format_tag in MPEG_CODECS:  # variable bitrate: the byte rate, if any, is an average
         return seconds * _MP3_MIN_BITRATE / 8
     return seconds * fmt.byte_rate

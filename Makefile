@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-packages
 # Debian packages the tests need: libmagic for python-magic, Chromium for the browser tests.
 APT_PACKAGES := libmagic1 chromium
+# Uppy for the browser test that drives it (tests/e2e/browser/test_uppy.py), from the npm registry at
+# the versions its lock file pins; the test bundles and serves it offline.
+UPPY := tests/e2e/browser/uppy
+UPPY_STAMP := $(UPPY)/node_modules/.installed
 
 .PHONY: help setup dev test test-unit synth layers bench invoke lint openapi clean
 
@@ -36,10 +40,17 @@ $(SYSTEM_STAMP):
 
 setup: $(STAMP) $(SYSTEM_STAMP)
 
+$(UPPY_STAMP): $(UPPY)/package.json $(UPPY)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; \
+	  else echo "Please install: nodejs npm (sudo apt-get install nodejs npm)"; exit 1; fi; }
+	npm ci --prefix $(UPPY) --no-audit --no-fund --loglevel=error
+	@touch $@
+
 dev: setup
 	$(BIN)/python -m infra.local
 
-test: setup
+test: setup $(UPPY_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-unit: setup

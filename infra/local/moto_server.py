@@ -9,6 +9,7 @@ with S3's status, headers and body. Every other request goes to moto untouched.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import uuid
@@ -21,12 +22,15 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.s3.models import s3_backends
 from moto.s3.utils import cors_matches_origin
 from werkzeug.serving import make_server
+from werkzeug.wsgi import get_host
 
 from infra.local.post_policy import Answer, PostForm, S3Error, check_post, parse_form, success_answer
 
 # A path-style POST Object: POST /<bucket> with no subresource (DeleteObjects is POST /<bucket>?delete;
 # SQS and DynamoDB post to / or to /<account>/<queue>).
 POST_OBJECT_PATH = re.compile(r"^/(?P<bucket>[^/]+)/?$")
+
+log = logging.getLogger("local.s3")
 
 
 class MotoServer:
@@ -73,6 +77,8 @@ class PostObjectGate:
         try:
             answer = self._post_object(environ, bucket.name)
         except S3Error as refusal:
+            # The console says why: a browser shows a refused upload's reason only in its network panel.
+            log.info("POST /%s refused: %s %s %s", bucket.name, refusal.status, refusal.code, refusal.message)
             request_id = uuid.uuid4().hex.upper()[:16]
             answer = Answer(refusal.status, [("Content-Type", "application/xml")], refusal.xml(request_id))
         start_response(
@@ -93,7 +99,7 @@ class PostObjectGate:
         status, headers, stored = self._store(environ, form)
         if not 200 <= status < 300:  # moto's own refusal, e.g. an invalid ACL
             return Answer(status, [header for header in headers if not _replaced(header[0])], stored)
-        endpoint = f"{environ['wsgi.url_scheme']}://{environ['HTTP_HOST']}"
+        endpoint = f"{environ['wsgi.url_scheme']}://{get_host(environ)}"
         return success_answer(accepted, bucket, form.content, endpoint)
 
     def _store(self, environ: dict, form: PostForm) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -24,7 +24,7 @@ from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDeco
 
 SIGNATURE_ALGORITHM = "AWS4-HMAC-SHA256"
 # Fields that need no condition (besides those named x-ignore-*): S3's coverage rule for SigV4.
-FIELDS_NO_CONDITION_NAMES = frozenset({"x-amz-signature", "file", "policy"})
+FIELDS_WITHOUT_CONDITION = frozenset({"x-amz-signature", "file", "policy"})
 # A SigV4 POST carries all of these or none (then it is anonymous); S3 names a missing one this way.
 SIGNING_FIELDS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Signature", "Policy")
 MAX_FIELDS_BYTES = 20 * 1024  # the form before the file part
@@ -225,7 +225,7 @@ def check_post(
         lowered = name.lower()
         if (
             lowered not in covered
-            and lowered not in FIELDS_NO_CONDITION_NAMES
+            and lowered not in FIELDS_WITHOUT_CONDITION
             and not lowered.startswith("x-ignore-")
         ):
             raise policy_refusal(f"Extra input fields: {name}")

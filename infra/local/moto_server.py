@@ -34,7 +34,7 @@ log = logging.getLogger("local.s3")
 
 
 class MotoServer:
-    """Listens as soon as it is made (an OSError if the port is taken); serves once started."""
+    """Listens as soon as it is made; serves once started."""
 
     def __init__(self, host: str, port: int, secrets: Mapping[str, str], region: str, account: str) -> None:
         moto = DomainDispatcherApplication(create_backend_app)

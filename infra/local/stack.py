@@ -4,6 +4,7 @@ handler) and the expiry sweep in this process; the processor in its own worker p
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,12 +40,11 @@ class LocalStack:
 
     def start(self) -> dict:
         """Start everything and return what `invoke` and the banner need to know (also saved to the state file)."""
-        try:
-            self.moto = MotoServer(
-                HOST, self.options.s3_port, {ACCESS_KEY_ID: SECRET_ACCESS_KEY}, REGION, ACCOUNT_ID
-            )
-        except OSError as error:
-            raise PortTaken(self.options.s3_port, "--s3-port", error) from None
+        # werkzeug's server ends the process on a port it cannot bind, with its own message: check first.
+        _check_free(self.options.s3_port, "--s3-port")
+        self.moto = MotoServer(
+            HOST, self.options.s3_port, {ACCESS_KEY_ID: SECRET_ACCESS_KEY}, REGION, ACCOUNT_ID
+        )
         self.moto.start()
         moto_url = self.moto.url
         try:
@@ -108,3 +108,14 @@ class PortTaken(RuntimeError):
         super().__init__(
             f"port {port} on {HOST} is not available ({error.strerror}); choose another with {flag}"
         )
+
+
+def _check_free(port: int, flag: str) -> None:
+    if port == 0:
+        return
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            raise PortTaken(port, flag, error) from None

@@ -70,8 +70,9 @@ class PostObjectGate:
 
     def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         match = POST_OBJECT_PATH.match(environ.get("PATH_INFO", ""))
-        bucket = self._bucket(match["bucket"]) if match else None
-        if environ["REQUEST_METHOD"] != "POST" or environ.get("QUERY_STRING") or bucket is None:
+        is_post_object = environ["REQUEST_METHOD"] == "POST" and match and not environ.get("QUERY_STRING")
+        bucket = self._bucket(match["bucket"]) if is_post_object else None
+        if bucket is None:  # not a POST Object, or to a bucket moto will say does not exist
             return self.moto(environ, start_response)
         cors = _cors_headers(bucket, environ.get("HTTP_ORIGIN"))
         try:

@@ -23,6 +23,8 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.media.generate import pdf_objects
+
 MB = 1024 * 1024
 
 
@@ -399,18 +401,6 @@ def webp_many_frames(side: int = 4_000, frames: int = 1_000_000) -> bytes:
 # draws, however small the result, and builds each path in memory before it fills or strokes it.
 
 
-def pdf_document(objects: list[bytes], root: int = 1) -> bytes:
-    """A PDF from numbered object bodies (1-based), with a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
-    return bytes(out)
 
 
 def zlib_repeated(chunk: bytes, times: int) -> bytes:
@@ -457,7 +447,7 @@ def pdf_nested_forms(levels: int = 6, fanout: int = 10) -> bytes:
             resources, content = b"", b"0 0 m 612 792 l S"
         objects.append(pdf_stream(b"/Type /XObject /Subtype /Form /BBox [0 0 612 792] " + resources, content))
     objects.append(pdf_stream(b"", draw))
-    return pdf_document(objects)
+    return pdf_objects(objects)
 
 
 def pdf_nested_forms_abort() -> bytes:
@@ -472,7 +462,7 @@ def pdf_path_content(megabytes: int = 100) -> bytes:
     chunk = b"1 1 l 0 0 l " * (MB // 12)
     content = zlib_repeated(chunk, megabytes)
     # The `m` and the closing `S` sit in streams of their own: a page's /Contents array is one content.
-    return pdf_document([
+    return pdf_objects([
         _CATALOG,
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [5 0 R 4 0 R 6 0 R] >>",
@@ -489,7 +479,7 @@ def pdf_many_pages(pages: int = 300_000) -> bytes:
     kids = b" ".join(b"%d 0 R" % number for number in range(first_page, first_page + pages))
     objects = [_CATALOG, b"<< /Type /Pages /Kids [" + kids + b"] >>"]
     objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"] * pages
-    return pdf_document(objects)
+    return pdf_objects(objects)
 
 
 def pdf_deep_page_tree(depth: int = 200_000) -> bytes:
@@ -502,13 +492,13 @@ def pdf_deep_page_tree(depth: int = 200_000) -> bytes:
         parent = b" /Parent %d 0 R" % (number - 1) if level else b""
         objects.append(b"<< /Type /Pages /Kids [%d 0 R]%s >>" % (number + 1, parent))
     objects.append(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] >>" % (depth + 1))
-    return pdf_document(objects)
+    return pdf_objects(objects)
 
 
 def pdf_with_image(image: bytes, width: int, height: int, components: int = 1) -> bytes:
     """A one-page PDF that draws `image` (JPEG bytes, DCTDecode) over the whole page."""
     colour = b"/DeviceGray" if components == 1 else b"/DeviceRGB"
-    return pdf_document([
+    return pdf_objects([
         _CATALOG,
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /XObject << /I 5 0 R >> >>"
@@ -540,7 +530,7 @@ def pdf_huge_mediabox(side: int = 14_400, cell: float = 0.01) -> bytes:
         b"0 0 %g %g re f" % (cell / 2, cell / 2),
     )
     content = b"/Pattern cs /P scn 0 0 %d %d re f" % (side, side)
-    return pdf_document([
+    return pdf_objects([
         _CATALOG,
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources << /Pattern << /P 5 0 R >> >>"

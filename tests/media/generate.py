@@ -224,6 +224,21 @@ def pdf(pages: int = 3, user_password: str | None = None, owner_password: str | 
     return out.getvalue()
 
 
+def pdf_objects(objects: list[bytes], root: int = 1) -> bytes:
+    """A PDF from numbered object bodies (1-based), with a correct cross-reference table: for PDFs
+    built by hand, object by object (the hostile corpus, the bombs)."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
+    return bytes(out)
+
+
 def pdf_bad_xref() -> bytes:
     """Every cross-reference offset wrong: readers have to rebuild the table by scanning."""
     body, marker, table = pdf().rpartition(b"\nxref\n")

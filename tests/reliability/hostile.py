@@ -194,18 +194,6 @@ def zip_archive() -> bytes:
 HTML = b"<html><body><script>fetch('/api/v2/assets').then(r=>r.text()).then(alert)</script></body></html>"
 
 
-def pdf_objects(objects: list[bytes], root: int = 1) -> bytes:
-    """A PDF from numbered object bodies (1-based), with a correct cross-reference table."""
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, xref)
-    return bytes(out)
 
 
 CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
@@ -213,11 +201,11 @@ PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
 
 
 def pdf_self_referencing_pages() -> bytes:
-    return pdf_objects([CATALOG, b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"])
+    return media.pdf_objects([CATALOG, b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"])
 
 
 def pdf_mutually_referencing_pages() -> bytes:
-    return pdf_objects(
+    return media.pdf_objects(
         [
             CATALOG,
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -228,11 +216,11 @@ def pdf_mutually_referencing_pages() -> bytes:
 
 
 def pdf_lying_count() -> bytes:
-    return pdf_objects([CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 2147483647 >>", PAGE])
+    return media.pdf_objects([CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 2147483647 >>", PAGE])
 
 
 def pdf_zero_mediabox() -> bytes:
-    return pdf_objects(
+    return media.pdf_objects(
         [CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 0 0] >>"]
     )
 

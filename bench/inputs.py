@@ -187,6 +187,9 @@ def _faststart(source: Input) -> Callable[[Path], None]:
         ):
             in_stream = inp.streams.video[0]
             out_stream = out.add_stream_from_template(in_stream)
+            # The packets keep their timestamps: without the source's time base, PyAV 18 writes an
+            # index of one frame.
+            out_stream.time_base = in_stream.time_base
             for packet in inp.demux(in_stream):
                 if packet.dts is None:
                     continue
@@ -475,7 +478,7 @@ _INPUTS.insert(
     3,
     Input(
         "mp4_faststart",
-        "clip-1080p-30s-faststart.v1.mp4",
+        "clip-1080p-30s-faststart.v2.mp4",
         "video",
         "mp4",
         "the same MP4 remuxed with moov at the front (faststart)",

@@ -42,9 +42,10 @@ class InspectionBudget:
     wall_seconds: int
 
 
-# Sized from the benchmark and test corpora (docs/reliability.md): every legitimate file passes with
-# margin (the 24 MP camera JPEG needs 0.3 s and 120 MB, a 50 MB PDF page 1 s), and a worker within
-# budget fits the 512 MB API function beside its parent.
+# Sized from the benchmark and test corpora (docs/decisions.md): every legitimate file passes with
+# margin (at most 1.7 s of CPU; 420 MB for the largest, a 100 MP RGBA PNG, which is why images get
+# more memory than the rest), and a worker at its budget beside its parent (about 100 MB) fits the
+# functions that run it (API 1,024 MB, processor and sweep 2,048 MB).
 INSPECTION_BUDGETS: dict[str, InspectionBudget] = {
     "image": InspectionBudget(cpu_seconds=8, memory_mb=576, wall_seconds=15),
     "video": InspectionBudget(cpu_seconds=8, memory_mb=320, wall_seconds=15),

@@ -187,9 +187,6 @@ def _faststart(source: Input) -> Callable[[Path], None]:
         ):
             in_stream = inp.streams.video[0]
             out_stream = out.add_stream_from_template(in_stream)
-            # The packets keep their timestamps: without the source's time base, PyAV 18 writes an
-            # index of one frame.
-            out_stream.time_base = in_stream.time_base
             for packet in inp.demux(in_stream):
                 if packet.dts is None:
                     continue
@@ -482,7 +479,7 @@ _INPUTS.insert(
         "video",
         "mp4",
         "the same MP4 remuxed with moov at the front (faststart)",
-        _faststart(_INPUTS[2]),
+        _faststart(next(spec for spec in _INPUTS if spec.name == "mp4_moov_end")),
     ),
 )
 INPUTS = {spec.name: spec for spec in _INPUTS}

@@ -72,12 +72,13 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
 
 
 def _check_jpeg_cost(image: Image.Image, stream: BinaryIO) -> None:
-    """Refuse a JPEG whose decoding would cost more than any photo's, before decoding any of it."""
+    """Refuse a progressive JPEG whose decoding would cost more than any photo's, before decoding any
+    of it. A sequential JPEG is decoded in one pass whatever follows its scans: nothing to count."""
+    if not image.info.get("progressive"):
+        return
     scans = _count_scans(stream)
     if scans > MAX_JPEG_SCANS:
         raise TooCostly(f"the JPEG has more than {MAX_JPEG_SCANS} scans (encoders write about ten)")
-    if not image.info.get("progressive"):
-        return
     blocks = _blocks(image)
     if blocks * _COEFFICIENT_BYTES_PER_BLOCK > MAX_JPEG_COEFFICIENT_BYTES:
         megabytes = blocks * _COEFFICIENT_BYTES_PER_BLOCK // (1024 * 1024)

@@ -55,6 +55,13 @@ def parse_options(argv: list[str] | None = None) -> tuple[StackOptions, bool]:
         help="processor worker processes, each handling one batch at a time (env TROVE_LOCAL_PROCESSORS)",
     )
     parser.add_argument(
+        "--max-processors",
+        type=int,
+        default=int(env("TROVE_LOCAL_MAX_PROCESSORS", topology.UPLOADS_QUEUE.max_concurrency)),
+        help="processor workers the stack may add while uploads wait for every worker, as Lambda scales "
+        "to the event source's maximum concurrency (env TROVE_LOCAL_MAX_PROCESSORS)",
+    )
+    parser.add_argument(
         "--state-file",
         type=Path,
         default=DEFAULT_STATE_FILE,
@@ -65,7 +72,7 @@ def parse_options(argv: list[str] | None = None) -> tuple[StackOptions, bool]:
     if args.processors < 1:
         parser.error("--processors must be at least 1")
     return StackOptions(
-        args.port, args.s3_port, args.retry_after, args.state_file, args.processors
+        args.port, args.s3_port, args.retry_after, args.state_file, args.processors, args.max_processors
     ), args.verbose
 
 
@@ -86,7 +93,7 @@ def banner(state: dict, options: StackOptions) -> str:
             f"  moto               {state['moto']}   (S3 bucket {state['bucket']}, SQS, DynamoDB)",
             f"  queue              {queue.name}: batches of {queue.batch_size}, failures retried after"
             + f" {options.retry_after} s, to {queue.dlq_name} after {queue.max_receive_count} receives",
-            f"  processor          {len(state['processors'])} worker processes, one batch at a time each"
+            f"  processor          {len(state['processors'])} worker processes, one batch at a time each, more while uploads wait"
             + f" (pids {', '.join(map(str, state['processors']))})",
             f"  tables created     {', '.join(state['tables'])}",
             f"  state file         {options.state_file}",

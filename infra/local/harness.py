@@ -38,7 +38,11 @@ class StackProcess:
     """`python -m infra.local` on free ports, in its own process, with its log in a file."""
 
     def __init__(
-        self, workdir: Path | None = None, retry_after: int = 3, startup_seconds: float = 60
+        self,
+        workdir: Path | None = None,
+        retry_after: int = 3,
+        startup_seconds: float = 60,
+        max_processors: int | None = None,
     ) -> None:
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="trove-local-"))
         self.state_file = self.workdir / "state.json"
@@ -50,6 +54,8 @@ class StackProcess:
             "--port", self.url.rsplit(":", 1)[1], "--s3-port", str(free_port()),
             "--retry-after", str(retry_after), "--state-file", str(self.state_file),
         ]  # fmt: skip
+        if max_processors is not None:
+            self.command += ["--max-processors", str(max_processors)]
         self.process: subprocess.Popen | None = None
 
     @property

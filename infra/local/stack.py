@@ -9,6 +9,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
+
+from functions.core import topology
 from functions.core.settings import get_settings
 from infra.local import state
 from infra.local.front import HOST, Front
@@ -26,6 +29,8 @@ class StackOptions:
     retry_after: int
     state_file: Path
     processors: int
+    # Workers the stack may add while uploads wait (Lambda's maximum concurrency for the event source).
+    max_processors: int = topology.UPLOADS_QUEUE.max_concurrency
 
 
 class LocalStack:
@@ -56,8 +61,10 @@ class LocalStack:
         settings = get_settings()
         provisioned = provision(settings, browser_origins(self.front.url))
         self.processors = ProcessorWorkers(
-            self.options.processors, provisioned.queue, self.options.retry_after
+            self.options.processors, provisioned.queue, self.options.retry_after, self.options.max_processors
         )
+        self.sqs = boto3.client("sqs", region_name=settings.region, endpoint_url=moto_url)
+        self.queue_url = provisioned.queue.url
         self.sweeper = PeriodicSweep(moto_url, settings.bucket_name)
         self.sweeper.start()
         self.front_thread = threading.Thread(target=self.front.serve_forever, name="front")
@@ -77,8 +84,16 @@ class LocalStack:
         return self.addresses
 
     def keep_processors_running(self) -> None:
-        """Replace processor workers that died, and say where the new ones are."""
-        if self.processors.replace_exited():
+        """Replace processor workers that died, add one while uploads wait for every worker, and say
+        where they are."""
+        waiting = int(
+            self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"
+            ]["ApproximateNumberOfMessages"]
+        )
+        changed = self.processors.replace_exited()
+        changed = self.processors.add_if_waiting(waiting) or changed
+        if changed:
             self.addresses["processors"] = self.processors.pids
             state.save(self.addresses, self.options.state_file)
 

@@ -1,7 +1,9 @@
-"""The processor's concurrency, locally: a fixed number of worker processes, each a poller with its own
-processor sandbox (`python -m infra.local.poller`), like Lambda running the processor function in
-several sandboxes at once. A slow batch occupies one worker; the others, and the API (which runs in
-the stack's own process), carry on.
+"""The processor's concurrency, locally: worker processes, each a poller with its own processor sandbox
+(`python -m infra.local.poller`), like Lambda running the processor function in several sandboxes at
+once. A slow batch occupies one worker; the others, and the API (which runs in the stack's own
+process), carry on. Like Lambda's SQS event source, the stack adds a worker while uploads wait in the
+queue and every worker is busy, up to a maximum (the event source's maximum concurrency, by default),
+so an upload never waits for other users' slow files to finish.
 
 Each worker is started in its own process group: Ctrl-C in the terminal reaches the stack alone, which
 stops its workers in order, and whatever a worker starts (the processor's inspection subprocesses)
@@ -28,9 +30,10 @@ EXIT_POLL_SECONDS = 0.05
 
 
 class ProcessorWorkers:
-    def __init__(self, count: int, queue: Queue, retry_after: int) -> None:
+    def __init__(self, count: int, queue: Queue, retry_after: int, most: int) -> None:
         self.queue = queue
         self.retry_after = retry_after
+        self.most = max(count, most)
         self.processes: list[subprocess.Popen] = [self._start(number) for number in range(1, count + 1)]
 
     @property
@@ -66,6 +69,14 @@ class ProcessorWorkers:
                 self.processes[index] = self._start(index + 1)
                 replaced = True
         return replaced
+
+    def add_if_waiting(self, waiting: int) -> bool:
+        """One more worker when uploads wait for one and the maximum allows it; whether one started."""
+        if waiting <= 0 or len(self.processes) >= self.most:
+            return False
+        self.processes.append(self._start(len(self.processes) + 1))
+        log.info("%d upload message(s) waiting: processor worker %d started", waiting, len(self.processes))
+        return True
 
     def stop(self) -> None:
         """Ask every worker to stop after its batch, give them STOP_GRACE_SECONDS, then end each one's

@@ -80,13 +80,37 @@ def settled(client: Client, asset_ids: list[str]) -> list[str]:
     ]
 
 
-def test_the_api_answers_while_every_processor_is_held(
-    local_stack: StackProcess, client_for: Callable[[str], Client], settle: Callable
-) -> None:
+def started_stack(tmp_path: Path, **options: int) -> Iterator[StackProcess]:
+    """A stack for one test alone, with an upload processed so its workers have started whatever
+    processes they use; stopped at the end if the test has not stopped it."""
+    stack = StackProcess(tmp_path, **options)
+    stack.start()
+    try:
+        user = Client(stack.url, "family")
+        asset = user.upload(Sample.from_corpus(PHOTO))
+        assert user.wait_until_settled(asset["id"], SETTLE_SECONDS)["status"] == "ready"
+        yield stack
+    finally:
+        if stack.process.poll() is None:
+            stack.stop()
+
+
+@pytest.fixture
+def own_stack(tmp_path: Path) -> Iterator[StackProcess]:
+    yield from started_stack(tmp_path)
+
+
+@pytest.fixture
+def fixed_stack(tmp_path: Path) -> Iterator[StackProcess]:
+    """A stack of its own that adds no processor worker while uploads wait."""
+    yield from started_stack(tmp_path, max_processors=2)
+
+
+def test_the_api_answers_while_every_processor_is_held(fixed_stack: StackProcess) -> None:
     # given: every processor worker stopped, with an upload's bytes in "S3" waiting for them
-    user = client_for("held-processors")
+    user = Client(fixed_stack.url, "held-processors")
     photo = Sample.from_corpus(PHOTO)
-    with held(local_stack.state["processors"]):
+    with held(fixed_stack.state["processors"]):
         waiting = user.upload(photo)
 
         # when: the user starts another upload and lists their assets
@@ -108,7 +132,22 @@ def test_the_api_answers_while_every_processor_is_held(
         assert {asset["id"]: asset["status"] for asset in listed.json()}[waiting["id"]] == "pending"
 
     # and once the workers run again, the upload settles
-    assert settle(user, waiting["id"])["status"] == "ready"
+    assert user.wait_until_settled(waiting["id"], SETTLE_SECONDS)["status"] == "ready"
+
+
+def test_the_stack_adds_a_worker_while_uploads_wait_for_every_worker(
+    local_stack: StackProcess, client_for: Callable[[str], Client], settle: Callable
+) -> None:
+    # given: every processor worker stopped, as if each were stuck on another user's slow file
+    user = client_for("waiting-upload")
+    busy = local_stack.state["processors"]
+    with held(busy):
+        # when: an upload arrives
+        asset = user.upload(Sample.from_corpus(PHOTO))
+
+        # then: a worker is added, as Lambda adds a sandbox, and the upload settles meanwhile
+        assert settle(user, asset["id"])["status"] == "ready"
+        assert set(local_stack.state["processors"]) - set(busy)
 
 
 def test_a_held_processor_holds_up_no_other_upload(
@@ -134,22 +173,6 @@ def test_a_held_processor_holds_up_no_other_upload(
 
     # and, once it runs again, the held worker's batch too
     assert [settle(user, asset_id)["status"] for asset_id in asset_ids] == ["ready"] * len(asset_ids)
-
-
-@pytest.fixture
-def own_stack(tmp_path: Path) -> Iterator[StackProcess]:
-    """A stack for this test alone, with an upload processed so its workers have started whatever
-    processes they use; stopped at the end if the test has not stopped it."""
-    stack = StackProcess(tmp_path)
-    stack.start()
-    try:
-        user = Client(stack.url, "family")
-        asset = user.upload(Sample.from_corpus(PHOTO))
-        assert user.wait_until_settled(asset["id"], SETTLE_SECONDS)["status"] == "ready"
-        yield stack
-    finally:
-        if stack.process.poll() is None:
-            stack.stop()
 
 
 def test_a_processor_worker_that_dies_is_replaced(own_stack: StackProcess) -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from functions.core.topology import UPLOADS_QUEUE
 from infra.local.harness import TERMINAL_STATUSES, Client, Sample, StackProcess
+from infra.local.poller import WAIT_SECONDS as POLL_WAIT_SECONDS
 from tests.e2e.conftest import SETTLE_SECONDS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
@@ -138,10 +139,14 @@ def test_the_api_answers_while_every_processor_is_held(fixed_stack: StackProcess
 def test_the_stack_adds_a_worker_while_uploads_wait_for_every_worker(
     local_stack: StackProcess, client_for: Callable[[str], Client], settle: Callable
 ) -> None:
-    # given: every processor worker stopped, as if each were stuck on another user's slow file
+    # given: every processor worker stopped, as if each were stuck on another user's slow file; a long
+    # poll a worker had open when it stopped could still take a message, so the upload comes after
+    # those polls have ended on the server's side
     user = client_for("waiting-upload")
     busy = local_stack.state["processors"]
     with held(busy):
+        time.sleep(2 * POLL_WAIT_SECONDS + 1)
+
         # when: an upload arrives
         asset = user.upload(Sample.from_corpus(PHOTO))
 

@@ -91,6 +91,11 @@ class StackProcess:
             f"the local stack did not answer within {self.startup_seconds} s:\n{self.log_tail()}"
         )
 
+    def ensure_running(self) -> None:
+        """Start the stack (again) unless it is running: on the same ports, with a fresh state."""
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+
     def stop(self) -> int:
         """Ctrl-C's signal, as a person would stop it; the exit status (0 when it stopped cleanly)."""
         self.process.send_signal(signal.SIGINT)

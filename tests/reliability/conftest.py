@@ -176,7 +176,7 @@ def presigned_params(location: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory):
+def stack_process(tmp_path_factory: pytest.TempPathFactory):
     """`python -m infra.local` on free ports (infra.local.harness), quick retries of failed messages."""
     from infra.local.harness import StackProcess
 
@@ -189,7 +189,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
     assert process.stop() == 0, f"the local stack did not stop cleanly:\n{process.log_tail()}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
+def stack(stack_process):
+    """The running stack. xdist may run this worker's tests of the stack in several groups, and a stack
+    found stopped between them (seen once: gone, its fixture still cached) is started again."""
+    stack_process.ensure_running()
+    return stack_process
+
+
+@pytest.fixture
 def stack_client(stack):
     """`stack_client("alice")`: a user of the running stack, with a token from POST /local/token."""
     from infra.local.harness import Client
@@ -197,7 +205,7 @@ def stack_client(stack):
     return lambda user: Client(stack.url, user)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def stack_s3(stack):
     """Straight to moto's S3, behind the API's back."""
     return boto3.client(

@@ -58,13 +58,13 @@ OPERATIONS = _operations()
 
 
 @pytest.fixture(scope="session")
-def served_schema(stack):
-    return schemathesis.openapi.from_url(f"{stack.url}/api/openapi.json")
+def served_schema(stack_process):
+    return schemathesis.openapi.from_url(f"{stack_process.url}/api/openapi.json")
 
 
 @pytest.fixture(scope="session")
-def fuzz_session(stack) -> requests.Session:
-    token = requests.post(f"{stack.url}/local/token", json={"user": "fuzzer"}, timeout=10).json()["token"]
+def fuzz_session(stack_process) -> requests.Session:
+    token = requests.post(f"{stack_process.url}/local/token", json={"user": "fuzzer"}, timeout=10).json()["token"]
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     return session

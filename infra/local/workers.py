@@ -34,6 +34,7 @@ class ProcessorWorkers:
         self.queue = queue
         self.retry_after = retry_after
         self.most = max(count, most)
+        self._waiting = False  # whether uploads were waiting at the last check
         self.processes: list[subprocess.Popen] = [self._start(number) for number in range(1, count + 1)]
 
     @property
@@ -71,8 +72,10 @@ class ProcessorWorkers:
         return replaced
 
     def add_if_waiting(self, waiting: int) -> bool:
-        """One more worker when uploads wait for one and the maximum allows it; whether one started."""
-        if waiting <= 0 or len(self.processes) >= self.most:
+        """One more worker when uploads have waited for one since the last check (an idle worker takes
+        a new message within its long poll) and the maximum allows it; whether one started."""
+        waited, self._waiting = self._waiting, waiting > 0
+        if not (waited and self._waiting) or len(self.processes) >= self.most:
             return False
         self.processes.append(self._start(len(self.processes) + 1))
         log.info("%d upload message(s) waiting: processor worker %d started", waiting, len(self.processes))

@@ -136,14 +136,19 @@ def test_the_api_answers_while_every_processor_is_held(fixed_stack: StackProcess
     assert user.wait_until_settled(waiting["id"], SETTLE_SECONDS)["status"] == "ready"
 
 
-def test_the_stack_adds_a_worker_while_uploads_wait_for_every_worker(
-    local_stack: StackProcess, client_for: Callable[[str], Client], settle: Callable
-) -> None:
+@pytest.fixture
+def growing_stack(tmp_path: Path) -> Iterator[StackProcess]:
+    """A stack of its own with room for more processor workers (the shared one may be at its maximum;
+    its warm-up upload, waiting while the workers start, may have added one already)."""
+    yield from started_stack(tmp_path, max_processors=4)
+
+
+def test_the_stack_adds_a_worker_while_uploads_wait_for_every_worker(growing_stack: StackProcess) -> None:
     # given: every processor worker stopped, as if each were stuck on another user's slow file; a long
     # poll a worker had open when it stopped could still take a message, so the upload comes after
     # those polls have ended on the server's side
-    user = client_for("waiting-upload")
-    busy = local_stack.state["processors"]
+    user = Client(growing_stack.url, "waiting-upload")
+    busy = growing_stack.state["processors"]
     with held(busy):
         time.sleep(2 * POLL_WAIT_SECONDS + 1)
 
@@ -151,8 +156,8 @@ def test_the_stack_adds_a_worker_while_uploads_wait_for_every_worker(
         asset = user.upload(Sample.from_corpus(PHOTO))
 
         # then: a worker is added, as Lambda adds a sandbox, and the upload settles meanwhile
-        assert settle(user, asset["id"])["status"] == "ready"
-        assert set(local_stack.state["processors"]) - set(busy)
+        assert user.wait_until_settled(asset["id"], SETTLE_SECONDS)["status"] == "ready"
+        assert set(growing_stack.state["processors"]) - set(busy)
 
 
 def test_a_held_processor_holds_up_no_other_upload(

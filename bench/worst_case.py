@@ -92,36 +92,12 @@ def _examine_entry(asset_type: str, fmt: str, budgeted: bool = False) -> Any:
 
 def _pipeline_entry(asset_type: str, fmt: str) -> Any:
     """process_upload on in-process moto: the record and the object are staged before the clock starts."""
-    import uuid
+    from bench.processor import pipeline_on_moto
 
-    from moto import mock_aws
-
-    mock = mock_aws()
-    mock.start()
-    import functions.processor.handler  # noqa: F401 - the Lambda process's imports
-    from functions.core import storage
-    from functions.core.models import AssetModel, now
-    from functions.core.settings import get_settings
-    from functions.processor.pipeline import process_upload
-
-    settings = get_settings()
-    AssetModel._connection = None
-    AssetModel.create_table(wait=True)
-    s3 = storage.s3_client(settings)
-    s3.create_bucket(Bucket=settings.bucket_name)
+    settings, s3, stage_upload, process_upload = pipeline_on_moto()
 
     def stage(data: bytes) -> str:
-        moment = now()
-        item = AssetModel(
-            str(uuid.uuid4()), owner="bench-user", asset_type=asset_type, name=f"bomb.{fmt}", format=fmt,
-            size=len(data), uploaded_at=moment, created_at=moment, updated_at=moment,
-        )
-        key = storage.upload_key(item.id)  # where browsers post; the processor checks the bytes there
-        file_key = getattr(storage, "file_key", None)  # the served copy, in the quarantine layout
-        item.object_key = file_key(item.id) if file_key else key
-        item.save()
-        s3.put_object(Bucket=settings.bucket_name, Key=key, Body=data)
-        return key
+        return stage_upload(asset_type, fmt, f"bomb.{fmt}", data, len(data))
 
     staged: dict[int, str] = {}
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
+from functions.processor.inspect.colour import MANAGED_MODES, SRGB_ICC, to_srgb
 from functions.processor.inspect.model import Rejected
 
 THUMBNAIL_SIDE = 320  # longest side, in pixels
@@ -17,6 +18,12 @@ JPEG_QUALITY = 85
 # ones, images and video frames alike, are rejected before any decoding.
 MAX_PIXELS = 100_000_000
 _STRIP_PIXELS = 2_000_000  # per strip when a large picture is converted piecewise (8 MB in RGBA)
+# Transparent areas are shown on a checkerboard, as image editors show them, of two mid greys: white
+# art and black art both differ from either square by more than 3:1 (WCAG's minimum contrast for
+# graphics), where a white backdrop hid white logos and a black one would hide black text. Squares
+# of 8 pixels fill whole JPEG blocks, which stay flat and cost almost nothing to encode.
+CHECKER_SQUARE = 8
+CHECKER_GREYS = (102, 134)
 
 
 def check_pixels(width: int, height: int, limit: int = MAX_PIXELS) -> None:
@@ -27,15 +34,19 @@ def check_pixels(width: int, height: int, limit: int = MAX_PIXELS) -> None:
 
 
 def jpeg_thumbnail(image: Image.Image, transpose: Image.Transpose | None = None) -> bytes:
-    """JPEG bytes of `image` shrunk to THUMBNAIL_SIDE, turned by `transpose`, transparency flattened on
-    white. Shrinks before it turns or converts, so the costly steps run on the small picture; `image`
-    may be modified in place."""
+    """JPEG bytes of `image` shrunk to THUMBNAIL_SIDE, turned by `transpose`, its colours converted to
+    sRGB from its embedded ICC profile, transparency shown on a checkerboard. Shrinks before it turns
+    or converts, so the costly steps run on the small picture; `image` may be modified in place."""
+    icc_profile = image.info.get("icc_profile")  # shrinking makes a new picture, without it
     image = _shrunk_in_strips(image) or _resamplable(image)
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     if transpose is not None:
         image = image.transpose(transpose)
+    picture = to_srgb(_opaque(image), icc_profile)
+    if image.mode in ("RGBA", "LA"):
+        picture = _on_checkerboard(picture, image.getchannel("A"))
     out = io.BytesIO()
-    _on_white(image).save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    picture.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, icc_profile=SRGB_ICC)
     return out.getvalue()
 
 
@@ -46,7 +57,7 @@ def _shrunk_in_strips(image: Image.Image) -> Image.Image | None:
     makes a second full-size picture (alpha is premultiplied into a copy, a palette grows to RGB),
     400 MB more at 100 MP. None when strips are not needed: RGB and L shrink in place, and a picture
     that needs no reduction is small enough to convert whole."""
-    if image.mode in ("RGB", "L"):
+    if image.mode in MANAGED_MODES:
         return None
     width, height = image.size
     size = _thumbnail_size(width, height)
@@ -82,18 +93,29 @@ def _thumbnail_size(width: int, height: int) -> tuple[int, int]:
 
 
 def _resamplable(image: Image.Image) -> Image.Image:
-    """A mode Pillow resizes smoothly: palette and bitonal pictures only resize by nearest neighbour,
-    and 16-bit grey would clip to white when converted directly."""
+    """A mode Pillow resizes smoothly and its ICC profile still describes: palette and bitonal
+    pictures only resize by nearest neighbour, and 16-bit grey would clip to white when converted
+    directly. Alpha is kept (Pillow resizes it premultiplied), and CMYK stays CMYK for its profile."""
     if image.mode in ("I", "I;16", "I;16B", "I;16L"):
         return image.convert("I").point(lambda value: value / 256, "L")
+    grey = image.mode in ("1", "L", "LA")
     if image.has_transparency_data:
-        return image if image.mode in ("RGBA", "LA") else image.convert("RGBA")
-    return image if image.mode in ("RGB", "L") else image.convert("RGB")
+        wanted = "LA" if grey else "RGBA"
+    else:
+        wanted = "L" if grey else image.mode if image.mode in MANAGED_MODES else "RGB"
+    return image if image.mode == wanted else image.convert(wanted)
 
 
-def _on_white(image: Image.Image) -> Image.Image:
-    if image.mode not in ("RGBA", "LA"):
-        return image.convert("RGB")
-    canvas = Image.new("RGB", image.size, "white")
-    canvas.paste(image.convert("RGBA"), mask=image.getchannel("A"))
-    return canvas
+def _opaque(image: Image.Image) -> Image.Image:
+    """The colour channels alone: converting RGBA to RGB, or LA to L, drops the alpha channel."""
+    return image.convert(image.mode[:-1]) if image.mode in ("RGBA", "LA") else image
+
+
+def _on_checkerboard(picture: Image.Image, alpha: Image.Image) -> Image.Image:
+    columns, rows = (math.ceil(side / CHECKER_SQUARE) for side in picture.size)
+    squares = Image.new("L", (columns, rows))
+    squares.putdata([CHECKER_GREYS[(x + y) % 2] for y in range(rows) for x in range(columns)])
+    board = squares.resize((columns * CHECKER_SQUARE, rows * CHECKER_SQUARE), Image.Resampling.NEAREST)
+    board = board.crop((0, 0, *picture.size)).convert("RGB")
+    board.paste(picture, mask=alpha)
+    return board

@@ -7,9 +7,21 @@ import io
 import pytest
 from PIL import Image
 
-from functions.processor.inspect.thumbnail import jpeg_thumbnail
+from functions.processor.inspect.colour import SRGB_ICC
+from functions.processor.inspect.thumbnail import CHECKER_GREYS, CHECKER_SQUARE, jpeg_thumbnail
 
 WHITE = (255, 255, 255)
+
+
+def is_checkerboard(thumbnail: Image.Image, box: tuple[int, int, int, int]) -> bool:
+    """Every square centre in `box` is one of the two greys, alternating."""
+    left, top, right, bottom = box
+    for y in range(top + CHECKER_SQUARE // 2, bottom, CHECKER_SQUARE):
+        for x in range(left + CHECKER_SQUARE // 2, right, CHECKER_SQUARE):
+            grey = CHECKER_GREYS[(x // CHECKER_SQUARE + y // CHECKER_SQUARE) % 2]
+            if thumbnail.getpixel((x, y)) != pytest.approx((grey, grey, grey), abs=3):
+                return False
+    return True
 
 
 def decoded(thumbnail: bytes) -> Image.Image:
@@ -29,7 +41,7 @@ def transparent_on_the_left(mode: str) -> Image.Image:
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "LA", "PA"])
-def test_transparency_is_flattened_on_white(mode: str) -> None:
+def test_transparency_is_shown_on_a_checkerboard(mode: str) -> None:
     # given
     image = transparent_on_the_left(mode)
 
@@ -38,11 +50,11 @@ def test_transparency_is_flattened_on_white(mode: str) -> None:
 
     # then
     assert thumbnail.size == (320, 240)
-    assert thumbnail.getpixel((40, 120)) == pytest.approx(WHITE, abs=3)
+    assert is_checkerboard(thumbnail, (0, 0, 152, 240))
     assert max(thumbnail.getpixel((280, 120))) < 40
 
 
-def test_palette_transparency_is_flattened_on_white() -> None:
+def test_palette_transparency_is_shown_on_a_checkerboard() -> None:
     # given: a palette picture whose index 0 is transparent (as in GIF and PNG tRNS)
     image = Image.new("P", (640, 480), 1)
     image.putpalette([0, 255, 0] + [20, 20, 20] * 255)
@@ -53,8 +65,20 @@ def test_palette_transparency_is_flattened_on_white() -> None:
     thumbnail = decoded(jpeg_thumbnail(image))
 
     # then
-    assert thumbnail.getpixel((40, 120)) == pytest.approx(WHITE, abs=3)
+    assert is_checkerboard(thumbnail, (0, 0, 152, 240))
     assert max(thumbnail.getpixel((280, 120))) < 40
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_thumbnails_are_tagged_as_srgb(mode: str) -> None:
+    # given: a picture without a profile, opaque or with transparency
+    image = Image.new(mode, (64, 64))
+
+    # when
+    thumbnail = decoded(jpeg_thumbnail(image))
+
+    # then: viewers that colour-manage only tagged images show it in sRGB too
+    assert thumbnail.info["icc_profile"] == SRGB_ICC
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""The CDK app: `make synth` (python -m infra.app) or `npx aws-cdk@2 synth|deploy` (cdk.json).
+"""The CDK app: `make synth` (python -m infra.app -c key=value ...) or `npx aws-cdk@2 synth|deploy`
+(cdk.json runs `.venv/bin/python -m infra.app`, so no virtualenv needs activating).
 
 cdk-nag's AWS Solutions checks run on every synthesis as a policy-validation plugin: an
 unacknowledged finding fails the synth. Acknowledgments sit next to the resources they concern,
@@ -7,6 +8,7 @@ each with its reason.
 
 from __future__ import annotations
 
+import argparse
 import os
 
 import aws_cdk as cdk
@@ -47,8 +49,18 @@ def build_app(outdir: str | None = None, context: dict | None = None) -> tuple[c
     return app, stack
 
 
-def main() -> None:
-    app, _ = build_app()
+def context_arguments(argv: list[str] | None = None) -> dict[str, str]:
+    """`-c key=value` (repeatable), as the CDK CLI takes them: `python -m infra.app -c stage=prod`."""
+    parser = argparse.ArgumentParser(prog="python -m infra.app", description="Synthesize Trove's stack")
+    parser.add_argument("-c", "--context", action="append", default=[], metavar="KEY=VALUE")
+    pairs = parser.parse_args(argv).context
+    if malformed := [pair for pair in pairs if "=" not in pair]:
+        parser.error(f"context values are KEY=VALUE, not {', '.join(malformed)}")
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+def main(argv: list[str] | None = None) -> None:
+    app, _ = build_app(context=context_arguments(argv))
     app.synth()
 
 

@@ -4,11 +4,14 @@ Options come from CDK context (`-c key=value`, or cdk.json):
 
 | key | default | what |
 | --- | --- | --- |
-| `trove:architecture` | `x86_64` | the functions' and layers' architecture (`arm64` needs an aarch64 libmagic, see layers/build.py) |
-| `trove:layerSource` | `auto` | `built`, `placeholder` or `auto` (see infra/constructs/layers.py); cdk.json sets `built` |
-| `trove:webOrigins` | none | more origins (comma-separated) besides the CloudFront URL, e.g. a dev server: allowed by the bucket's and the API's CORS |
-| `trove:alarmEmail` | none | an e-mail address subscribed to the alarm topic |
-| `trove:cognitoThreatProtection` | `false` | the Cognito Plus plan with threat protection (billed per active user) |
+| `architecture` | `x86_64` | the functions' and layers' architecture (`arm64` needs an aarch64 libmagic, see layers/build.py) |
+| `layer_source` | `auto` | `built`, `placeholder` or `auto` (see infra/constructs/layers.py); cdk.json sets `built` |
+| `web_origins` | none | more origins (comma-separated) besides the CloudFront URL, e.g. a dev server: allowed by the bucket's and the API's CORS |
+| `alarm_email` | none | an e-mail address subscribed to the alarm topic |
+| `cognito_threat_protection` | `false` | the Cognito Plus plan with threat protection (billed per active user) |
+
+The keys had a `trove:` prefix before (`trove:alarmEmail`...); one given the old way fails the synth with
+its new name rather than being ignored.
 """
 
 from __future__ import annotations
@@ -30,6 +33,14 @@ from infra.constructs.sweep import Sweep
 from infra.constructs.web import Web
 from layers import build as layer_build
 
+RENAMED_CONTEXT_KEYS = {
+    "trove:architecture": "architecture",
+    "trove:layerSource": "layer_source",
+    "trove:webOrigins": "web_origins",
+    "trove:alarmEmail": "alarm_email",
+    "trove:cognitoThreatProtection": "cognito_threat_protection",
+}
+
 
 @dataclass(frozen=True)
 class StackOptions:
@@ -41,21 +52,24 @@ class StackOptions:
 
     @classmethod
     def from_context(cls, node: Node) -> StackOptions:
+        for old, new in RENAMED_CONTEXT_KEYS.items():
+            if node.try_get_context(old) is not None:
+                raise ValueError(f"The context key {old} is now {new}: use -c {new}=...")
         defaults = cls()
-        architecture = node.try_get_context("trove:architecture") or defaults.architecture
+        architecture = node.try_get_context("architecture") or defaults.architecture
         if architecture not in layer_build.ARCHITECTURES:
             raise ValueError(
-                f"trove:architecture must be one of {layer_build.ARCHITECTURES}, not {architecture!r}"
+                f"architecture must be one of {layer_build.ARCHITECTURES}, not {architecture!r}"
             )
-        origins = node.try_get_context("trove:webOrigins") or ()
+        origins = node.try_get_context("web_origins") or ()
         if isinstance(origins, str):
             origins = [origin.strip() for origin in origins.split(",")]
         return cls(
             architecture=architecture,
-            layer_source=node.try_get_context("trove:layerSource") or defaults.layer_source,
+            layer_source=node.try_get_context("layer_source") or defaults.layer_source,
             extra_web_origins=tuple(origin.rstrip("/") for origin in origins if origin),
-            alarm_email=node.try_get_context("trove:alarmEmail") or None,
-            cognito_threat_protection=str(node.try_get_context("trove:cognitoThreatProtection")).lower()
+            alarm_email=node.try_get_context("alarm_email") or None,
+            cognito_threat_protection=str(node.try_get_context("cognito_threat_protection")).lower()
             == "true",
         )
 

@@ -61,7 +61,7 @@ class Auth(Construct):
                 self.user_pool,
                 "AwsSolutions-COG8",
                 "The Plus feature plan (threat protection) is billed per monthly active user; it is "
-                "an operator's choice: deploy with `-c trove:cognitoThreatProtection=true` to turn it "
+                "an operator's choice: deploy with `-c cognito_threat_protection=true` to turn it "
                 "on in full-function mode.",
             )
         self.client = self.user_pool.add_client(

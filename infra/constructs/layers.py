@@ -1,6 +1,6 @@
 """The deps and FFmpeg Lambda layers, from the directories `make layers` builds.
 
-Where the layers come from is the `trove:layerSource` context value:
+Where the layers come from is the `layer_source` context value:
 
 - `built`: the directories of `layers/build/<arch>/`; synth fails when they are missing or stale.
   `cdk.json` sets this, so `npx aws-cdk@2 deploy` never ships an empty layer.
@@ -53,7 +53,7 @@ class Layers(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, architecture: str, source: str) -> None:
         super().__init__(scope, construct_id)
         if source not in SOURCES:
-            raise ValueError(f"trove:layerSource must be one of {SOURCES}, not {source!r}")
+            raise ValueError(f"layer_source must be one of {SOURCES}, not {source!r}")
         problem = None if source == "placeholder" else layer_build.stale_reason(architecture)
         if problem and source == "built":
             raise LayerSourceError(

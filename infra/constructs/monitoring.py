@@ -1,6 +1,6 @@
 """Alarms: anything in the DLQ, uploads waiting too long, and errors or throttles of each function.
 
-Every alarm notifies one SNS topic; `-c trove:alarmEmail=ops@example.com` subscribes an address.
+Every alarm notifies one SNS topic; `-c alarm_email=ops@example.com` subscribes an address.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The CDK stack, synthesized once per test session (with cdk-nag): the `synthesized` fixture.
 
-The synth uses placeholder layers (`trove:layerSource=placeholder`): offline, fast, and the same
+The synth uses placeholder layers (`layer_source=placeholder`): offline, fast, and the same
 template as with built layers except for the layer assets' hashes.
 """
 

@@ -193,7 +193,7 @@ def test_the_web_config_points_the_page_at_its_own_origin_and_the_cognito_client
 
 def test_extra_web_origins_get_api_cors_and_the_cloudfront_url_does_not(tmp_path: Path) -> None:
     # given: a dev server besides the page
-    synthesized = synthesize(tmp_path, {"trove:webOrigins": "http://localhost:5173"})
+    synthesized = synthesize(tmp_path, {"web_origins": "http://localhost:5173"})
     _, api = synthesized.only("AWS::ApiGatewayV2::Api")
     bucket = synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.storage.bucket)]
     distribution_id = synthesized.logical_id(synthesized.stack.web.distribution)

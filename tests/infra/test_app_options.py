@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shlex
+import subprocess
 from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match
 
+from infra.app import context_arguments
 from infra.constructs import layers as layers_construct
 from infra.stack import StackOptions
 from layers import build as layer_build
+from tests.infra.helpers import REPO_ROOT, TEST_CONTEXT
 
 pytestmark = pytest.mark.xdist_group("cdk")
 
@@ -19,10 +25,10 @@ def test_context_options_are_parsed_and_checked() -> None:
     # given
     app = cdk.App(
         context={
-            "trove:architecture": "arm64",
-            "trove:webOrigins": "http://localhost:8000/, https://assets.example.com",
-            "trove:alarmEmail": "ops@example.com",
-            "trove:cognitoThreatProtection": "true",
+            "architecture": "arm64",
+            "web_origins": "http://localhost:8000/, https://assets.example.com",
+            "alarm_email": "ops@example.com",
+            "cognito_threat_protection": "true",
         }
     )
 
@@ -37,8 +43,47 @@ def test_context_options_are_parsed_and_checked() -> None:
         alarm_email="ops@example.com",
         cognito_threat_protection=True,
     )
-    with pytest.raises(ValueError, match="trove:architecture"):
-        StackOptions.from_context(cdk.App(context={"trove:architecture": "sparc"}).node)
+    with pytest.raises(ValueError, match="architecture"):
+        StackOptions.from_context(cdk.App(context={"architecture": "sparc"}).node)
+
+
+def test_a_context_key_given_its_old_name_fails_with_the_new_name() -> None:
+    # given
+    app = cdk.App(context={"trove:alarmEmail": "ops@example.com"})
+
+    # when / then
+    with pytest.raises(ValueError, match="trove:alarmEmail is now alarm_email"):
+        StackOptions.from_context(app.node)
+
+
+def test_the_app_takes_context_values_like_the_cdk_cli() -> None:
+    # when
+    context = context_arguments(["-c", "stage=prod", "--context", "web_origins=http://a,http://b"])
+
+    # then
+    assert context == {"stage": "prod", "web_origins": "http://a,http://b"}
+    with pytest.raises(SystemExit):
+        context_arguments(["-c", "stage"])
+
+
+def test_cdk_json_runs_the_app_from_a_plain_shell(tmp_path: Path) -> None:
+    # given: cdk.json's command, run the way the CDK CLI runs it: from the repository, no virtualenv
+    # activated (only the system's PATH), the context and the output directory in the environment
+    command = shlex.split(json.loads((REPO_ROOT / "cdk.json").read_text())["app"])
+    environment = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "CDK_OUTDIR": str(tmp_path),
+        "CDK_CONTEXT_JSON": json.dumps(TEST_CONTEXT),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+
+    # when
+    result = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, check=False)
+
+    # then
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.glob("*.template.json")), sorted(path.name for path in tmp_path.iterdir())
 
 
 def test_built_layers_are_required_when_deploying_from_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:

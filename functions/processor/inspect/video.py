@@ -1,5 +1,13 @@
-"""Videos (mp4, mov) through FFmpeg (PyAV): size as displayed (rotation applied), duration, and a
-thumbnail of the frame at 1 s.
+"""Videos (mp4, mov) through FFmpeg (PyAV): size as displayed, duration, and a thumbnail of the
+frame at 1 s as displayed.
+
+As displayed: the picture's pixels may not be square (anamorphic DV and DVD, 720×480 with a sample
+aspect ratio of 10:11 shows as 655×480), and phones store a portrait clip landscape with a turn in
+its display matrix. The width is scaled by the sample aspect ratio and the height kept, as players
+and FFmpeg's `scale=iw*sar:ih` do, rounded to the nearest pixel (halves up; FFmpeg truncates, 654)
+so that width:height is the closest to ffprobe's display_aspect_ratio (15:11); then the turn swaps
+the sides. The thumbnail is scaled to that aspect as it is converted from the decoded frame, then
+turned.
 
 FFmpeg reads the container index (the `moov` box), seeks to the keyframe at or before 1 s, and
 decodes from there up to the frame at 1 s: only that stretch of the file is read, however long the
@@ -10,6 +18,7 @@ packets are queued, which reads and decodes more than the one frame needed.
 from __future__ import annotations
 
 import io
+from fractions import Fraction
 from typing import BinaryIO
 
 import av
@@ -47,6 +56,8 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
         if not container.streams.video:
             raise Broken(f"The {media.format} file has no video stream")
         video = container.streams.video[0]
+        if video.codec_context is None:  # FFmpeg has no decoder for it, or does not know the codec
+            raise Broken(f"The {media.format} file's video is in a codec this service cannot decode")
         video.thread_type = "SLICE"
         check_pixels(video.width, video.height)
         if len(video.index_entries) > MAX_INDEXED_FRAMES:
@@ -58,15 +69,23 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
         at = THUMBNAIL_AT if duration is not None and duration >= THUMBNAIL_AT else 0.0
         frame = _frame_at(container, video, at) or _frame_at(container, video, 0.0)
         if frame is None:
-            raise Broken(f"No video frame could be decoded from the {media.format} file")
+            codec = video.codec_context.name
+            raise Broken(f"No {codec} video frame could be decoded from the {media.format} file")
+        # ffprobe's choice: the container's aspect (`pasp`) first, else the codec's own (H.264's VUI).
+        pixel_aspect = video.sample_aspect_ratio
         # The display matrix (phones record portrait video as turned landscape) comes with the frame.
         turns = round(frame.rotation / 90) % 4
-        width, height = (video.height, video.width) if turns % 2 else (video.width, video.height)
-        scale = min(1.0, THUMBNAIL_SIDE / max(frame.width, frame.height))
-        # swscale shrinks while converting to RGB, so no full-size RGB picture is ever made.
+        width, height = _displayed(video.width, video.height, pixel_aspect)
+        if turns % 2:
+            width, height = height, width
+        # The frame decoded may differ in size from the headers': its own size is shown.
+        shown_width, shown_height = _displayed(frame.width, frame.height, pixel_aspect)
+        scale = min(1.0, THUMBNAIL_SIDE / max(shown_width, shown_height))
+        # swscale scales to the displayed aspect while converting to RGB, so no full-size RGB picture
+        # is ever made.
         picture = frame.to_image(
-            width=max(1, round(frame.width * scale)),
-            height=max(1, round(frame.height * scale)),
+            width=max(1, round(shown_width * scale)),
+            height=max(1, round(shown_height * scale)),
             interpolation="AREA",
         )
         return Inspection(
@@ -75,6 +94,13 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
             duration=duration,
             thumbnail=jpeg_thumbnail(picture, _TURNS.get(turns)),
         )
+
+
+def _displayed(width: int, height: int, pixel_aspect: Fraction | None) -> tuple[int, int]:
+    """The size a width×height picture of pixels `pixel_aspect` wide to 1 high shows at, unturned."""
+    if not pixel_aspect or pixel_aspect <= 0:  # unset (0:1) means square pixels
+        return width, height
+    return max(1, int(width * pixel_aspect + Fraction(1, 2))), height
 
 
 def _duration(container: InputContainer, video: VideoStream) -> float | None:

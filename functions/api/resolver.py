@@ -9,8 +9,8 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
 )
 
-from functions.core.assets import Identity
 from functions.core.errors import Unauthenticated, UnsupportedMediaType
+from functions.core.identity import Identity
 from functions.core.media import parse_media_type
 from functions.core.schemas import ascii_url
 from functions.core.settings import get_settings

@@ -17,6 +17,7 @@ from pynamodb.exceptions import DeleteError, PutError
 
 from functions.core import media, storage
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from functions.core.identity import Identity
 from functions.core.models import AssetModel, AssetStatus, asset_index, now, owner_scoped
 from functions.core.schemas import AssetPatch, LinkCreate, UploadRequest, check_uuid4
 from functions.core.settings import Settings
@@ -28,14 +29,6 @@ MAX_LIST_LIMIT = 100
 DEFAULT_LIST_LIMIT = 50
 _OPTIMISTIC_RETRIES = 5
 _CURSOR_KEY = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#[0-9a-f-]{36}$")
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is calling: the token's subject, and the numeric user id where the identity provider has one."""
-
-    sub: str
-    user_id: int | None = None
 
 
 @dataclass(frozen=True)

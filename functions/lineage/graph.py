@@ -21,7 +21,7 @@ from functions.lineage import usages
 from functions.lineage.uris import Mode
 
 if TYPE_CHECKING:
-    from functions.core.assets import Identity
+    from functions.core.identity import Identity
 
 
 class GraphNode(CamelModel):

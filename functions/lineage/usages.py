@@ -47,7 +47,7 @@ from functions.lineage.detect import BeyondScanLimits, CodeSyntaxError, Unsuppor
 from functions.lineage.uris import Mode, asset_uri, is_link_uri, parse_object_uri, parse_trove_uri
 
 if TYPE_CHECKING:
-    from functions.core.assets import Identity
+    from functions.core.identity import Identity
 
 _settings = get_settings()
 

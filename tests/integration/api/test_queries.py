@@ -37,7 +37,8 @@ def test_each_filter_is_a_query_on_its_index_and_never_a_scan(api, upload, dynam
 
 def test_a_page_of_100_assets_is_one_query(api, dynamodb_calls):
     # given
-    from functions.core.assets import Identity, create_link
+    from functions.core.assets import create_link
+    from functions.core.identity import Identity
     from functions.core.schemas import LinkCreate
 
     for number in range(120):

@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from infra.local.harness import Client, Sample, StackProcess
+from tests.media.samples import corpus_sample
 
 GOAL_SECONDS = 20.0
 
@@ -38,7 +39,7 @@ def _timed_upload(client: Client, sample: Sample) -> tuple[float, dict]:
 
 
 def run(bombs: int = 4, rounds: int = 3) -> dict:
-    photo, bomb = Sample.from_corpus("photo.jpg"), _bomb()
+    photo, bomb = corpus_sample("photo.jpg"), _bomb()
     stack = StackProcess()
     stack.start()
     try:

@@ -17,7 +17,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from infra.local.harness import MIXED_WORKLOAD, Sample, StackProcess, run_load
+from infra.local.harness import MIXED_WORKLOAD, StackProcess, run_load
+from tests.media.samples import corpus_sample
 
 RESULTS = Path(__file__).resolve().parent / "results_local.json"
 
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     args = parser.parse_args(argv)
 
-    samples = [Sample.from_corpus(name) for name in MIXED_WORKLOAD]
+    samples = [corpus_sample(name) for name in MIXED_WORKLOAD]
     stack = StackProcess()
     stack.start()
     try:

@@ -121,13 +121,11 @@ class Sample:
     data: bytes
 
     @classmethod
-    def from_corpus(cls, name: str) -> Sample:
-        """A file of the media test corpus (tests/media/generate.py), declared by its extension, as a
-        browser would: so `text.png` is declared an image/png whatever its bytes are."""
-        from tests.media.generate import SAMPLES
-
+    def declared(cls, name: str, data: bytes) -> Sample:
+        """`data` declared by its name's extension, as a browser would: so `text.png` is declared an
+        image/png whatever its bytes are."""
         declared = media.by_extension(Path(name).suffix)
-        return cls(name, declared.asset_type, declared.format, declared.mime_types[0], SAMPLES[name]())
+        return cls(name, declared.asset_type, declared.format, declared.mime_types[0], data)
 
 
 class Client:

@@ -7,8 +7,9 @@ from collections.abc import Callable
 
 import pytest
 
-from infra.local.harness import MIXED_WORKLOAD, Client, Sample, StackProcess, run_load
+from infra.local.harness import MIXED_WORKLOAD, Client, StackProcess, run_load
 from tests.e2e.conftest import SETTLE_SECONDS
+from tests.media.samples import corpus_sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -19,7 +20,7 @@ CLIENTS = 8
 def test_fifty_uploads_from_eight_clients_all_settle(
     local_stack: StackProcess, client_for: Callable[[str], Client]
 ) -> None:
-    mix = [Sample.from_corpus(name) for name in MIXED_WORKLOAD]
+    mix = [corpus_sample(name) for name in MIXED_WORKLOAD]
     result = run_load(local_stack.url, mix, uploads=UPLOADS, clients=CLIENTS, settle_timeout=SETTLE_SECONDS)
 
     assert len({upload.asset_id for upload in result.settled}) == UPLOADS

@@ -21,8 +21,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from functions.core import topology
-from infra.local.harness import Client, Sample, StackProcess
+from infra.local.harness import Client, StackProcess
 from infra.local.state import REPO_ROOT
+from tests.media.samples import corpus_sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -84,7 +85,7 @@ def test_the_declared_file_is_stored_with_s3s_etag_and_location_and_the_asset_se
     alice: Client, local_stack: StackProcess, settle: Callable
 ) -> None:
     # given
-    sample = Sample.from_corpus("photo.jpg")
+    sample = corpus_sample("photo.jpg")
     started = start_upload(alice, len(sample.data))
     asset_id, upload = started["asset"]["id"], started["upload"]
 
@@ -199,7 +200,7 @@ def test_success_action_status_201_answers_s3s_post_response_and_the_asset_settl
     alice: Client, local_stack: StackProcess, settle: Callable
 ) -> None:
     # given: a client that asks for 201, with a policy that allows it
-    sample = Sample.from_corpus("photo.jpg")
+    sample = corpus_sample("photo.jpg")
     started = start_upload(alice, len(sample.data))
     asset_id, key = started["asset"]["id"], started["upload"]["fields"]["key"]
     post = signed_with_local_credentials(

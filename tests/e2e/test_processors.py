@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from functions.core.topology import UPLOADS_QUEUE
-from infra.local.harness import TERMINAL_STATUSES, Client, Sample, StackProcess
+from infra.local.harness import TERMINAL_STATUSES, Client, StackProcess
 from infra.local.poller import WAIT_SECONDS as POLL_WAIT_SECONDS
 from tests.e2e.conftest import SETTLE_SECONDS
+from tests.media.samples import corpus_sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -88,7 +89,7 @@ def started_stack(tmp_path: Path, **options: int) -> Iterator[StackProcess]:
     stack.start()
     try:
         user = Client(stack.url, "family")
-        asset = user.upload(Sample.from_corpus(PHOTO))
+        asset = user.upload(corpus_sample(PHOTO))
         assert user.wait_until_settled(asset["id"], SETTLE_SECONDS)["status"] == "ready"
         yield stack
     finally:
@@ -110,7 +111,7 @@ def fixed_stack(tmp_path: Path) -> Iterator[StackProcess]:
 def test_the_api_answers_while_every_processor_is_held(fixed_stack: StackProcess) -> None:
     # given: every processor worker stopped, with an upload's bytes in "S3" waiting for them
     user = Client(fixed_stack.url, "held-processors")
-    photo = Sample.from_corpus(PHOTO)
+    photo = corpus_sample(PHOTO)
     with held(fixed_stack.state["processors"]):
         waiting = user.upload(photo)
 
@@ -153,7 +154,7 @@ def test_the_stack_adds_a_worker_while_uploads_wait_for_every_worker(growing_sta
         time.sleep(2 * POLL_WAIT_SECONDS + 1)
 
         # when: an upload arrives
-        asset = user.upload(Sample.from_corpus(PHOTO))
+        asset = user.upload(corpus_sample(PHOTO))
 
         # then: a worker is added, as Lambda adds a sandbox, and the upload settles meanwhile
         assert user.wait_until_settled(asset["id"], SETTLE_SECONDS)["status"] == "ready"
@@ -171,7 +172,7 @@ def test_a_held_processor_holds_up_no_other_upload(
     with held([first]):
         # when: more uploads arrive than one batch holds
         asset_ids = [
-            user.upload(Sample.from_corpus(PHOTO))["id"] for _ in range(UPLOADS_QUEUE.batch_size + 2)
+            user.upload(corpus_sample(PHOTO))["id"] for _ in range(UPLOADS_QUEUE.batch_size + 2)
         ]
 
         # then: the other workers settle every upload the held one cannot have

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from functions.core.topology import UPLOADS_QUEUE
-from infra.local.harness import Client, Sample, StackProcess
+from infra.local.harness import Client, StackProcess
 from tests.e2e.conftest import SETTLE_SECONDS
+from tests.media.samples import corpus_sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -36,5 +37,5 @@ def test_a_message_the_processor_cannot_read_is_retried_then_dead_lettered(
     assert "to the DLQ" in local_stack.log.read_text()
 
     # The poller carries on with good uploads.
-    asset = alice.upload(Sample.from_corpus("photo.jpg"))
+    asset = alice.upload(corpus_sample("photo.jpg"))
     assert settle(alice, asset["id"])["status"] == "ready"

@@ -13,6 +13,7 @@ from PIL import Image
 
 from functions.core import topology
 from infra.local.harness import Client, Sample, StackProcess
+from tests.media.samples import corpus_sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -25,13 +26,13 @@ class Case:
 
 
 CASES = [
-    Case(Sample.from_corpus("photo.jpg"), {"width": 640, "height": 480}),
+    Case(corpus_sample("photo.jpg"), {"width": 640, "height": 480}),
     Case(
-        Sample.from_corpus("clip.mp4"),
+        corpus_sample("clip.mp4"),
         {"width": 320, "height": 240, "duration": pytest.approx(2.0, abs=0.1)},
     ),
-    Case(Sample.from_corpus("tone.wav"), {"duration": pytest.approx(2.5, abs=0.05)}, False),
-    Case(Sample.from_corpus("doc.pdf"), {"pageCount": 3}),
+    Case(corpus_sample("tone.wav"), {"duration": pytest.approx(2.5, abs=0.05)}, False),
+    Case(corpus_sample("doc.pdf"), {"pageCount": 3}),
 ]
 
 
@@ -64,7 +65,7 @@ def test_an_upload_is_processed_served_and_deleted(alice: Client, settle: Callab
 def test_a_spoofed_file_is_rejected_and_its_object_removed(
     alice: Client, settle: Callable, local_stack: StackProcess, moto_s3
 ) -> None:
-    asset = alice.upload(Sample.from_corpus("text.png"))
+    asset = alice.upload(corpus_sample("text.png"))
 
     settled = settle(alice, asset["id"])
     assert settled["status"] == "rejected"

@@ -186,12 +186,12 @@ def test_the_sweep_keeps_an_upload_that_settles_meanwhile(ledger, world, upload)
 def test_the_sweep_expires_pending_uploads_on_the_local_stack(ledger, stack, stack_client, stack_s3):
     # given: alice starts an upload and never sends the bytes; a stray thumbnail; a ready upload
     from functions.core import storage
-    from infra.local.harness import Sample
+    from tests.media.samples import corpus_sample
 
     alice = stack_client("expiry-alice")
     started = alice.api("POST", "/api/v2/uploads", json={"name": "never.png", "type": "image", "format": "png",
                                                          "size": 10}).json()["asset"]
-    ready = alice.upload(Sample.from_corpus("photo.jpg"))
+    ready = alice.upload(corpus_sample("photo.jpg"))
     settled = alice.wait_until_settled(ready["id"], 60)
     stray = "thumbnails/4c9d0e4a-1b3f-4a5c-8d7e-9f0a1b2c3d4e.jpg"
     stack_s3.put_object(Bucket=stack.state["bucket"], Key=stray, Body=b"stray")

@@ -15,7 +15,8 @@ import os
 import boto3
 import pytest
 
-from infra.local.harness import MIXED_WORKLOAD, Sample, run_load
+from infra.local.harness import MIXED_WORKLOAD, run_load
+from tests.media.samples import corpus_sample
 from tests.reliability.ledger import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
@@ -26,7 +27,7 @@ CLIENTS = int(os.environ.get("LOAD_CLIENTS", "16"))
 
 def test_uploads_from_16_clients_lose_nothing(ledger, stack, stack_s3):
     # given
-    samples = [Sample.from_corpus(name) for name in MIXED_WORKLOAD]
+    samples = [corpus_sample(name) for name in MIXED_WORKLOAD]
 
     # when
     result = run_load(stack.url, samples, uploads=UPLOADS, clients=CLIENTS, settle_timeout=120)

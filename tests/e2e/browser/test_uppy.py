@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Page, Route
 
 from infra.local.harness import Client, Sample, StackProcess
+from tests.media.samples import corpus_sample
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
@@ -86,7 +87,7 @@ def test_uppy_uploads_through_the_presigned_post_with_progress_and_the_asset_set
     uppy_page: Page, api: Client, settle: Callable
 ) -> None:
     # given
-    sample = Sample.from_corpus("photo.jpg")
+    sample = corpus_sample("photo.jpg")
 
     # when
     events = upload_with_uppy(uppy_page, api, sample, sample.data, len(sample.data))
@@ -107,7 +108,7 @@ def test_uppy_uploads_through_the_presigned_post_with_progress_and_the_asset_set
 
 def test_uppy_sees_the_local_s3_refuse_a_lie_about_the_size(uppy_page: Page, api: Client) -> None:
     # given: 1,000 bytes declared, 14 KB posted
-    sample = Sample.from_corpus("photo.jpg")
+    sample = corpus_sample("photo.jpg")
     content = sample.data[:14_000].ljust(14_000, b"\0")
 
     # when

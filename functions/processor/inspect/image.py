@@ -1,11 +1,18 @@
-"""Images (jpg, png, gif, webp): size as displayed (EXIF orientation applied) and a thumbnail."""
+"""Images (jpg, png, gif, webp): size as displayed (EXIF orientation applied) and a thumbnail.
+
+What is shown follows what browsers show. Orientation comes from EXIF alone: an orientation recorded
+only in XMP is not applied (Pillow's getexif() would take it from XMP). A JPEG cut short is shown
+with what arrived, the rest flat grey, when the missing part is a sliver at the bottom (only its end
+marker or its last kilobytes lost); a larger loss is `Broken`, saying how much is missing.
+"""
 
 from __future__ import annotations
 
 import math
+import struct
 from typing import BinaryIO
 
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from functions.core.media import MediaFormat
 from functions.processor.inspect.model import Broken, Inspection, Rejected, TooCostly
@@ -46,8 +53,23 @@ MAX_JPEG_SCAN_BLOCKS = 50_000_000
 _START_OF_SCAN = b"\xff\xda"
 _CHUNK = 1024 * 1024
 
+# A JPEG that ends early is shown when the part never received (libjpeg fills it with zero
+# coefficients: flat mid grey, as browsers show it) is at most this share of its height.
+MAX_MISSING_SHARE = 0.05
+_TRUNCATED = "image file is truncated"  # Pillow's OSError when the data end before the picture
+_MISSING_GREY = (127, 128)  # zero coefficients: 128 in each component, 127 once Adobe CMYK is inverted
+
 
 def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
+    try:
+        return _inspect(stream, media, truncated=False)
+    except OSError as exc:
+        if media.format != "jpg" or not str(exc).startswith(_TRUNCATED):
+            raise
+    return _inspect(stream, media, truncated=True)
+
+
+def _inspect(stream: BinaryIO, media: MediaFormat, truncated: bool) -> Inspection:
     if media.format == "webp":
         # Pillow's WebP reader allocates its canvases when it opens the file: check the size first.
         check_pixels(*_webp_canvas(stream), _MAX_PIXELS["webp"])
@@ -62,13 +84,57 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
         check_pixels(width, height, _MAX_PIXELS.get(media.format, MAX_PIXELS))  # before anything is decoded
         if media.format == "jpg":
             _check_jpeg_cost(image, stream)
-        transpose = _ORIENTATION.get(image.getexif().get(ExifTags.Base.Orientation))
+        transpose = _ORIENTATION.get(_exif_orientation(image))
         if transpose in _QUARTER_TURNS:
             width, height = height, width
         # JPEG only (a no-op elsewhere): the decoder scales by 1/2, 1/4 or 1/8 while decoding, so a
         # large photo is never decoded at full size. Animated GIF/WebP open on their first frame.
         image.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        if truncated:
+            _load_what_arrived(image)
         return Inspection(width=width, height=height, thumbnail=jpeg_thumbnail(image, transpose))
+
+
+def _exif_orientation(image: Image.Image) -> int | None:
+    """The orientation in the file's EXIF, as browsers read it: none from XMP, none from EXIF they
+    cannot parse."""
+    exif = Image.Exif()
+    try:
+        exif.load(image.info.get("exif"))
+    except (SyntaxError, ValueError, struct.error):  # Pillow's errors for a malformed TIFF structure
+        return None
+    return exif.get(ExifTags.Base.Orientation)
+
+
+def _load_what_arrived(image: Image.Image) -> None:
+    """Decode a JPEG whose data end early, as browsers do (Pillow then hands libjpeg an end marker),
+    and refuse it when more than MAX_MISSING_SHARE of its rows never arrived."""
+    tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # read at decoding time; the worker decodes one file at a time
+    try:
+        image.load()
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
+    missing = _missing_rows(image) / image.height
+    if missing > MAX_MISSING_SHARE:
+        raise Broken(f"Cannot read this jpg file: {_TRUNCATED} (the bottom {missing:.0%} of the picture is missing)")
+
+
+def _missing_rows(image: Image.Image) -> int:
+    """How many rows at the bottom are the flat grey of data never received: found by halving, as
+    they run from where the data stopped to the last row."""
+    def missing_from(row: int) -> bool:
+        extrema = image.crop((0, row, image.width, image.height)).getextrema()
+        bands = extrema if isinstance(extrema[0], tuple) else (extrema,)
+        return all(_MISSING_GREY[0] <= low and high <= _MISSING_GREY[1] for low, high in bands)
+
+    first, last = 0, image.height  # rows from `last` on are missing; not all from `first` on are
+    if missing_from(0):
+        return image.height
+    while last - first > 1:
+        middle = (first + last) // 2
+        first, last = (first, middle) if missing_from(middle) else (middle, last)
+    return image.height - last
 
 
 def _check_jpeg_cost(image: Image.Image, stream: BinaryIO) -> None:

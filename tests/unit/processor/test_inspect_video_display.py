@@ -20,7 +20,7 @@ from PIL import Image
 
 from functions.core.media import AssetType
 from functions.processor.inspect import Broken, Inspection, examine
-from tests.media.generate import BLUE, YELLOW
+from tests.media.generate import BLUE, YELLOW, boxes
 from tests.media.video_real import encoded_video, with_sample_entry
 
 ANAMORPHIC = Fraction(10, 11)  # NTSC DV and DVD at 4:3
@@ -203,3 +203,21 @@ def test_codec_ffmpeg_cannot_decode_fails_with_a_reason() -> None:
     # when / then
     with pytest.raises(Broken, match=r"^The mp4 file's video is in a codec this service cannot decode$"):
         examine(data, AssetType.VIDEO, "mp4")
+
+
+@pytest.mark.parametrize(
+    ("make", "fmt", "codec"),
+    [
+        (lambda: encoded_video("libx265", tag="hvc1"), "mp4", "hevc"),
+        (lambda: encoded_video("prores_ks", "mov", pix_fmt="yuv422p10le"), "mov", "prores"),
+    ],
+)
+def test_frames_that_do_not_decode_fail_naming_the_codec(make: Callable[[], bytes], fmt: str, codec: str) -> None:
+    # given: the index intact, the coded pictures zeroed
+    data = make()
+    ((_, start, end),) = [box for box in boxes(data) if box[0] == b"mdat"]
+    zeroed = data[: start + 8] + bytes(end - start - 8) + data[end:]
+
+    # when / then
+    with pytest.raises(Broken, match=rf"^No {codec} video frame could be decoded from the {fmt} file$"):
+        examine(zeroed, AssetType.VIDEO, fmt)

@@ -16,12 +16,12 @@ from typing import NamedTuple
 
 import av
 import pytest
-from PIL import Image
 
 from functions.core.media import AssetType
-from functions.processor.inspect import Broken, Inspection, examine
+from functions.processor.inspect import Broken, examine
 from tests.media.generate import BLUE, YELLOW, boxes
 from tests.media.video_real import encoded_video, with_sample_entry
+from tests.unit.processor.test_inspect_formats import close_to, thumbnail_of
 
 ANAMORPHIC = Fraction(10, 11)  # NTSC DV and DVD at 4:3
 WIDESCREEN = Fraction(32, 27)  # NTSC DVD at 16:9
@@ -33,17 +33,6 @@ class Case(NamedTuple):
     format: str
     size: tuple[int, int]  # width, height as displayed
     thumbnail: tuple[int, int]
-
-
-def thumbnail_of(inspection: Inspection) -> Image.Image:
-    assert inspection.thumbnail is not None
-    image = Image.open(io.BytesIO(inspection.thumbnail))
-    assert image.format == "JPEG"
-    return image.convert("RGB")
-
-
-def close_to(pixel: tuple[int, ...], color: tuple[int, int, int], tolerance: int = 48) -> bool:
-    return all(abs(a - b) <= tolerance for a, b in zip(pixel, color, strict=True))
 
 
 def stream_of(data: bytes) -> tuple[str, str, Fraction | None]:

@@ -4,8 +4,8 @@ frame at 1 s as displayed.
 As displayed: the picture's pixels may not be square (anamorphic DV and DVD, 720×480 with a sample
 aspect ratio of 10:11 shows as 655×480), and phones store a portrait clip landscape with a turn in
 its display matrix. The width is scaled by the sample aspect ratio and the height kept, as players
-and FFmpeg's `scale=iw*sar:ih` do, rounded to the nearest pixel (halves up; FFmpeg truncates, 654)
-so that width:height is the closest to ffprobe's display_aspect_ratio (15:11); then the turn swaps
+and FFmpeg's `scale=iw*sar:ih` do, to the nearest pixel (654.5… → 655, where that filter truncates
+to 654): the width:height closest to ffprobe's display_aspect_ratio (15:11). Then the turn swaps
 the sides. The thumbnail is scaled to that aspect as it is converted from the decoded frame, then
 turned.
 
@@ -98,7 +98,7 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
 
 def _displayed(width: int, height: int, pixel_aspect: Fraction | None) -> tuple[int, int]:
     """The size a width×height picture of pixels `pixel_aspect` wide to 1 high shows at, unturned."""
-    if not pixel_aspect or pixel_aspect <= 0:  # unset (0:1) means square pixels
+    if pixel_aspect is None:  # unset (0:1): square pixels
         return width, height
     return max(1, int(width * pixel_aspect + Fraction(1, 2))), height
 

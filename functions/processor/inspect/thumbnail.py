@@ -52,11 +52,12 @@ def jpeg_thumbnail(image: Image.Image, transpose: Image.Transpose | None = None)
 
 def _shrunk_in_strips(image: Image.Image) -> Image.Image | None:
     """A large picture in a mode that must be converted before it resizes smoothly (palette, alpha,
-    16-bit, CMYK…), shrunk the way Image.thumbnail shrinks (reduce by a whole factor, then bicubic
+    16-bit…), shrunk the way Image.thumbnail shrinks (reduce by a whole factor, then bicubic
     resampling of the exact area) but converted and reduced strip by strip: converting it whole
     makes a second full-size picture (alpha is premultiplied into a copy, a palette grows to RGB),
-    400 MB more at 100 MP. None when strips are not needed: RGB and L shrink in place, and a picture
-    that needs no reduction is small enough to convert whole."""
+    400 MB more at 100 MP. None when strips are not needed: RGB, L and CMYK shrink in place (CMYK
+    is converted to sRGB by its profile once small), and a picture that needs no reduction is small
+    enough to convert whole."""
     if image.mode in MANAGED_MODES:
         return None
     width, height = image.size

@@ -28,7 +28,9 @@ def display_p3() -> bytes:
 
 def linear_grey() -> bytes:
     """A greyscale profile whose values are proportional to light (gamma 1.0), as some scanners write."""
-    return _profile(b"GRAY", {b"desc": _text("Linear grey (test)"), b"wtpt": _xyz(D50), b"kTRC": _parametric((1.0,))})
+    return _profile(
+        b"GRAY", {b"desc": _text("Linear grey (test)"), b"wtpt": _xyz(D50), b"kTRC": _parametric((1.0,))}
+    )
 
 
 def _profile(colour_space: bytes, tags: dict[bytes, bytes]) -> bytes:

@@ -26,7 +26,12 @@ def chunk(kind: bytes, data: bytes) -> bytes:
 def samples(x: int, width: int, colour_type: int) -> tuple[int, ...]:
     """A pixel of a left-to-right gradient over the whole 16-bit range, opaque where there is alpha."""
     level = x * 65535 // (width - 1)
-    colour = {GREY: (level,), GREY_ALPHA: (level,), RGB: (level, 65535 - level, 40_000), RGBA: (level, 65535 - level, 40_000)}
+    colour = {
+        GREY: (level,),
+        GREY_ALPHA: (level,),
+        RGB: (level, 65535 - level, 40_000),
+        RGBA: (level, 65535 - level, 40_000),
+    }
     return colour[colour_type] + ((65535,) if colour_type in (GREY_ALPHA, RGBA) else ())
 
 

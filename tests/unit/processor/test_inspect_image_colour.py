@@ -39,7 +39,9 @@ def encode_srgb(linear: float) -> int:
 
 def p3_in_srgb(color: tuple[int, int, int]) -> tuple[int, int, int]:
     linear = [decode_srgb(value) for value in color]  # Display P3 uses the sRGB curve
-    red, green, blue = (encode_srgb(sum(m * v for m, v in zip(row, linear, strict=True))) for row in P3_TO_SRGB)
+    red, green, blue = (
+        encode_srgb(sum(m * v for m, v in zip(row, linear, strict=True))) for row in P3_TO_SRGB
+    )
     return red, green, blue
 
 
@@ -76,7 +78,12 @@ def test_cmyk_jpeg_with_a_swop_profile_is_teal_not_mint(size: tuple[int, int]) -
 
 @pytest.mark.parametrize(
     ("fmt", "extension", "size"),
-    [("JPEG", "jpg", (640, 480)), ("PNG", "png", (640, 480)), ("WEBP", "webp", (640, 480)), ("JPEG", "jpg", (4000, 3000))],
+    [
+        ("JPEG", "jpg", (640, 480)),
+        ("PNG", "png", (640, 480)),
+        ("WEBP", "webp", (640, 480)),
+        ("JPEG", "jpg", (4000, 3000)),
+    ],
 )
 def test_display_p3_photo_is_converted_to_srgb(fmt: str, extension: str, size: tuple[int, int]) -> None:
     # given: a phone photo's orange, in Display P3

@@ -31,7 +31,9 @@ def png_with_xmp(orientation: int) -> bytes:
 def top_left_and_top_right(thumbnail: bytes | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
     assert thumbnail is not None
     image = Image.open(io.BytesIO(thumbnail)).convert("RGB")
-    return image.getpixel((image.width // 4, image.height // 4)), image.getpixel((3 * image.width // 4, image.height // 4))
+    return image.getpixel((image.width // 4, image.height // 4)), image.getpixel(
+        (3 * image.width // 4, image.height // 4)
+    )
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,10 @@ START_OF_SCAN = b"\xff\xda"
 def photo(width: int = 1200, height: int = 900) -> Image.Image:
     """Detail everywhere, as in a photo, so the coded bytes spread evenly over the rows."""
     gradient = Image.linear_gradient("L").resize((width, height))
-    return Image.merge("RGB", (gradient, Image.effect_noise((width, height), 40), gradient.transpose(Image.Transpose.ROTATE_180)))
+    return Image.merge(
+        "RGB",
+        (gradient, Image.effect_noise((width, height), 40), gradient.transpose(Image.Transpose.ROTATE_180)),
+    )
 
 
 def encode(image: Image.Image, fmt: str, **options: object) -> bytes:

@@ -15,8 +15,8 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
 from infra.stack import StackOptions, TroveStack
+from infra.stage import Stage
 
-STACK_NAME = "Trove"
 DEFAULT_OUTDIR = "cdk.out"
 # CDK feature flags, set here so `python -m infra.app` and the CLI (which adds cdk.json's context,
 # and wins over these) synthesize the same template.
@@ -37,10 +37,11 @@ def build_app(outdir: str | None = None, context: dict | None = None) -> tuple[c
         context={**FEATURE_FLAGS, **(context or {})},
     )
     account, region = os.environ.get("CDK_DEFAULT_ACCOUNT"), os.environ.get("CDK_DEFAULT_REGION")
+    options = StackOptions.from_context(app.node)
     stack = TroveStack(
         app,
-        STACK_NAME,
-        options=StackOptions.from_context(app.node),
+        Stage(options.stage).stack_name,
+        options=options,
         # Environment-agnostic when synthesized offline; the CLI fills in the account and region.
         env=cdk.Environment(account=account, region=region) if account and region else None,
         description="Trove: serverless asset service (uploads to S3, processing, API, web page)",

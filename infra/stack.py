@@ -4,6 +4,7 @@ Options come from CDK context (`-c key=value`, or cdk.json):
 
 | key | default | what |
 | --- | --- | --- |
+| `stage` | `dev` | names the stack (`Trove-<stage>`) and every resource (infra/stage.py); `prod` keeps its data and has termination protection |
 | `architecture` | `x86_64` | the functions' and layers' architecture (`arm64` needs an aarch64 libmagic, see layers/build.py) |
 | `layer_source` | `auto` | `built`, `placeholder` or `auto` (see infra/constructs/layers.py); cdk.json sets `built` |
 | `web_origins` | none | more origins (comma-separated) besides the CloudFront URL, e.g. a dev server: allowed by the bucket's and the API's CORS |
@@ -31,6 +32,7 @@ from infra.constructs.processing import Processing
 from infra.constructs.storage import AccessLogs, Storage
 from infra.constructs.sweep import Sweep
 from infra.constructs.web import Web
+from infra.stage import DEFAULT_STAGE, Stage
 from layers import build as layer_build
 
 RENAMED_CONTEXT_KEYS = {
@@ -44,6 +46,7 @@ RENAMED_CONTEXT_KEYS = {
 
 @dataclass(frozen=True)
 class StackOptions:
+    stage: str = DEFAULT_STAGE
     architecture: str = layer_build.DEFAULT_ARCH
     layer_source: str = "auto"
     extra_web_origins: tuple[str, ...] = field(default_factory=tuple)
@@ -65,6 +68,7 @@ class StackOptions:
         if isinstance(origins, str):
             origins = [origin.strip() for origin in origins.split(",")]
         return cls(
+            stage=node.try_get_context("stage") or defaults.stage,
             architecture=architecture,
             layer_source=node.try_get_context("layer_source") or defaults.layer_source,
             extra_web_origins=tuple(origin.rstrip("/") for origin in origins if origin),
@@ -78,18 +82,26 @@ class TroveStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, options: StackOptions | None = None, **kwargs
     ) -> None:
-        super().__init__(scope, construct_id, **kwargs)
         options = options or StackOptions()
+        stage = Stage(options.stage)
+        # A production stage cannot be deleted by mistake; any other can be, cleanly.
+        super().__init__(scope, construct_id, termination_protection=stage.production, **kwargs)
         self.options = options
-        self.access_logs = AccessLogs(self, "AccessLogs")
-        self.web = Web(self, "Web", access_logs=self.access_logs.bucket)
+        self.stage = stage
+        self.access_logs = AccessLogs(self, "AccessLogs", stage=stage)
+        self.web = Web(self, "Web", stage=stage, access_logs=self.access_logs.bucket)
         web_origins = [self.web.url, *options.extra_web_origins]
-        self.storage = Storage(self, "Storage", access_logs=self.access_logs.bucket, web_origins=web_origins)
-        self.auth = Auth(self, "Auth", threat_protection=options.cognito_threat_protection)
-        self.layers = Layers(self, "Layers", architecture=options.architecture, source=options.layer_source)
+        self.storage = Storage(
+            self, "Storage", stage=stage, access_logs=self.access_logs.bucket, web_origins=web_origins
+        )
+        self.auth = Auth(self, "Auth", stage=stage, threat_protection=options.cognito_threat_protection)
+        self.layers = Layers(
+            self, "Layers", stage=stage, architecture=options.architecture, source=options.layer_source
+        )
         self.api = Api(
             self,
             "Api",
+            stage=stage,
             storage=self.storage,
             auth=self.auth,
             layers=self.layers,
@@ -100,10 +112,15 @@ class TroveStack(Stack):
         # The page and the API share the page's origin: CloudFront sends /api/* to the HTTP API.
         self.web.serve_api(self.api.http_api)
         self.processing = Processing(
-            self, "Processing", storage=self.storage, layers=self.layers, architecture=options.architecture
+            self,
+            "Processing",
+            stage=stage,
+            storage=self.storage,
+            layers=self.layers,
+            architecture=options.architecture,
         )
         self.sweep = Sweep(
-            self, "Sweep", storage=self.storage, layers=self.layers, architecture=options.architecture
+            self, "Sweep", stage=stage, storage=self.storage, layers=self.layers, architecture=options.architecture
         )
         self.web_config = topology.web_config(
             api_base="",  # the page's own origin
@@ -173,6 +190,7 @@ class TroveStack(Stack):
 
     def _outputs(self) -> None:
         for name, value, description in (
+            ("Stage", self.stage.name, "The stage this stack deploys: every resource name ends with it"),
             ("WebUrl", self.web.url, "The web page"),
             (
                 "ApiUrl",

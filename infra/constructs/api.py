@@ -26,8 +26,10 @@ from infra.constructs.function import LOG_RETENTION, TroveFunction
 from infra.constructs.layers import MAGIC_FILE, Layers
 from infra.constructs.processing import allow_processing
 from infra.constructs.storage import Storage
+from infra.stage import Stage
 
 HANDLER = "functions.api.handler.lambda_handler"
+NAME = "trove-api"
 # Everything the API serves sits under the API prefix; one proxy route carries it to the function.
 PROXY_PATH = f"{topology.API_PREFIX}/{{proxy+}}"
 # Item-level DynamoDB actions: what the use cases do, batched or not. No Scan, no table admin.
@@ -68,6 +70,7 @@ class Api(Construct):
         scope: Construct,
         construct_id: str,
         *,
+        stage: Stage,
         storage: Storage,
         auth: Auth,
         layers: Layers,
@@ -79,6 +82,7 @@ class Api(Construct):
         self.handler = TroveFunction(
             self,
             "Handler",
+            name=stage.resource_name(NAME),
             handler=HANDLER,
             description="Trove API: asset records, presigned uploads and downloads, usages",
             architecture=architecture,
@@ -103,7 +107,8 @@ class Api(Construct):
         self.http_api = apigw.HttpApi(
             self,
             "HttpApi",
-            description="Trove API",
+            api_name=stage.resource_name(NAME),
+            description=f"Trove API ({stage.name})",
             create_default_stage=False,
             cors_preflight=self._cors(cors_origins),
         )

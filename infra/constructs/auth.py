@@ -8,22 +8,27 @@ function, the same claims the local stack's dev tokens carry.
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from infra.constructs.acknowledge import acknowledge
+from infra.stage import Stage
 
 PASSWORD_MIN_LENGTH = 12
+USER_POOL = "trove-users"
 
 
 class Auth(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, threat_protection: bool = False) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, stage: Stage, threat_protection: bool = False
+    ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool = cognito.UserPool(
             self,
             "UserPool",
+            user_pool_name=stage.resource_name(USER_POOL),
             self_sign_up_enabled=False,
             sign_in_aliases=cognito.SignInAliases(email=True),
             sign_in_case_sensitive=False,
@@ -46,8 +51,9 @@ class Auth(Construct):
             standard_threat_protection_mode=(
                 cognito.StandardThreatProtectionMode.FULL_FUNCTION if threat_protection else None
             ),
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            # The users of a production stage outlive its stack; another stage's go with it.
+            deletion_protection=stage.production,
+            removal_policy=stage.data_removal_policy,
         )
         acknowledge(
             self.user_pool,

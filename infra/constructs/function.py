@@ -39,6 +39,7 @@ class TroveFunction(Construct):
         scope: Construct,
         construct_id: str,
         *,
+        name: str,
         handler: str,
         description: str,
         architecture: str,
@@ -60,6 +61,7 @@ class TroveFunction(Construct):
         self.function = lambda_.Function(
             self,
             "Function",
+            function_name=name,
             description=description,
             runtime=RUNTIME,
             architecture=ARCHITECTURES[architecture],

@@ -20,6 +20,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.constructs.function import ARCHITECTURES, RUNTIME
+from infra.stage import Stage
 from layers import build as layer_build
 
 SOURCES = ("auto", "built", "placeholder")
@@ -50,7 +51,9 @@ def placeholder_dir(name: str) -> Path:
 
 
 class Layers(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, architecture: str, source: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, stage: Stage, architecture: str, source: str
+    ) -> None:
         super().__init__(scope, construct_id)
         if source not in SOURCES:
             raise ValueError(f"layer_source must be one of {SOURCES}, not {source!r}")
@@ -64,14 +67,15 @@ class Layers(Construct):
             message = f"{problem}; placeholder layers used. Run `make layers` before deploying."
             Annotations.of(self).add_warning_v2("trove:layers-placeholder", message)
             print(f"warning: {message}", file=sys.stderr)
-        self.deps = self._layer("Deps", layer_build.DEPS, architecture)
-        self.ffmpeg = self._layer("FFmpeg", layer_build.FFMPEG, architecture)
+        self.deps = self._layer("Deps", layer_build.DEPS, stage, architecture)
+        self.ffmpeg = self._layer("FFmpeg", layer_build.FFMPEG, stage, architecture)
 
-    def _layer(self, construct_id: str, name: str, architecture: str) -> lambda_.LayerVersion:
+    def _layer(self, construct_id: str, name: str, stage: Stage, architecture: str) -> lambda_.LayerVersion:
         directory = placeholder_dir(name) if self.placeholder else layer_build.layer_dir(name, architecture)
         return lambda_.LayerVersion(
             self,
             construct_id,
+            layer_version_name=stage.resource_name(f"trove-{name}"),
             code=lambda_.Code.from_asset(str(directory)),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURES[architecture]],

@@ -21,8 +21,10 @@ from functions.core import topology
 from infra.constructs.function import TroveFunction
 from infra.constructs.layers import MAGIC_FILE, Layers
 from infra.constructs.storage import Storage
+from infra.stage import Stage
 
 HANDLER = "functions.processor.handler.lambda_handler"
+NAME = "trove-processor"
 # AWS's advice for SQS sources: the queue's visibility timeout at least 6x the function timeout, so
 # a batch still running is never handed to a second invocation.
 TIMEOUT = Duration.seconds(topology.UPLOADS_QUEUE.visibility_timeout_seconds // 6)
@@ -32,11 +34,19 @@ MEMORY_MB = 2048
 
 class Processing(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, storage: Storage, layers: Layers, architecture: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: Stage,
+        storage: Storage,
+        layers: Layers,
+        architecture: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.handler = processing_function(
             self,
+            name=stage.resource_name(NAME),
             handler=HANDLER,
             description="Trove processor: check the bytes, describe them, thumbnail them, settle the record",
             timeout=TIMEOUT,
@@ -58,6 +68,7 @@ class Processing(Construct):
 def processing_function(
     scope: Construct,
     *,
+    name: str,
     handler: str,
     description: str,
     timeout: Duration,
@@ -70,6 +81,7 @@ def processing_function(
     function = TroveFunction(
         scope,
         "Handler",
+        name=name,
         handler=handler,
         description=description,
         architecture=architecture,

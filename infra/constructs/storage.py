@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
@@ -15,8 +15,10 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions.core import topology
+from infra.stage import Stage
 
 ACCESS_LOG_RETENTION_DAYS = 90
+ACCESS_LOGS_BUCKET = "trove-access-logs"
 
 
 def private_bucket(scope: Construct, construct_id: str, **options: object) -> s3.Bucket:
@@ -31,20 +33,33 @@ def private_bucket(scope: Construct, construct_id: str, **options: object) -> s3
     )
 
 
+def data_bucket(scope: Construct, construct_id: str, stage: Stage, **options: object) -> s3.Bucket:
+    """A private bucket whose objects are data: kept with the bucket when a production stack goes,
+    emptied and deleted with any other stage's stack (CDK's auto-delete custom resource)."""
+    return private_bucket(
+        scope,
+        construct_id,
+        removal_policy=stage.data_removal_policy,
+        auto_delete_objects=not stage.production,
+        **options,
+    )
+
+
 class AccessLogs(Construct):
     """The bucket S3 server access logs and CloudFront standard logs go to."""
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage) -> None:
         super().__init__(scope, construct_id)
-        self.bucket = private_bucket(
+        self.bucket = data_bucket(
             self,
             "Bucket",
+            stage,
+            bucket_name=stage.bucket_name(ACCESS_LOGS_BUCKET),
             # CloudFront standard logging writes with an ACL, so ACLs cannot be disabled here.
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
             lifecycle_rules=[
                 s3.LifecycleRule(id="expire-logs", expiration=Duration.days(ACCESS_LOG_RETENTION_DAYS))
             ],
-            removal_policy=RemovalPolicy.RETAIN,
         )
 
 
@@ -54,10 +69,12 @@ class Storage(Construct):
         scope: Construct,
         construct_id: str,
         *,
+        stage: Stage,
         access_logs: s3.IBucket,
         web_origins: Sequence[str],
     ) -> None:
         super().__init__(scope, construct_id)
+        self.stage = stage
         self.bucket = self._bucket(access_logs, web_origins)
         self.dead_letter_queue, self.queue = self._queues()
         # S3 → SQS for every object created under uploads/ (the processor reads the queue).
@@ -80,10 +97,13 @@ class Storage(Construct):
 
     def _bucket(self, access_logs: s3.IBucket, web_origins: Sequence[str]) -> s3.Bucket:
         spec = topology.BUCKET
-        return private_bucket(
+        return data_bucket(
             self,
             "AssetsBucket",
-            # Bucket names are global: CloudFormation names it, the functions get it as TROVE_BUCKET.
+            self.stage,
+            # Bucket names are global: the stage's name with the account and region; the functions get
+            # it as TROVE_BUCKET.
+            bucket_name=self.stage.bucket_name(spec.name),
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="s3/assets/",
@@ -108,7 +128,6 @@ class Storage(Construct):
                     abort_incomplete_multipart_upload_after=Duration.days(topology.ABANDONED_UPLOAD_DAYS),
                 )
             ],
-            removal_policy=RemovalPolicy.RETAIN,
         )
 
     def _queues(self) -> tuple[sqs.Queue, sqs.Queue]:
@@ -116,7 +135,7 @@ class Storage(Construct):
         dead_letters = sqs.Queue(
             self,
             "UploadsDeadLetterQueue",
-            queue_name=spec.dlq_name,
+            queue_name=self.stage.resource_name(spec.dlq_name),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=Duration.days(14),
@@ -124,7 +143,7 @@ class Storage(Construct):
         queue = sqs.Queue(
             self,
             "UploadsQueue",
-            queue_name=spec.name,
+            queue_name=self.stage.resource_name(spec.name),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             visibility_timeout=Duration.seconds(spec.visibility_timeout_seconds),
@@ -139,7 +158,7 @@ class Storage(Construct):
         table = dynamodb.Table(
             self,
             construct_id,
-            table_name=spec.name,
+            table_name=self.stage.resource_name(spec.name),
             partition_key=dynamodb.Attribute(name=spec.hash_key, type=string),
             sort_key=dynamodb.Attribute(name=spec.range_key, type=string) if spec.range_key else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -147,8 +166,10 @@ class Storage(Construct):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=spec.ttl_attribute,
-            deletion_protection=True,
-            removal_policy=RemovalPolicy.RETAIN,
+            # A production table survives its stack and cannot be deleted by mistake; another stage's
+            # goes with its stack.
+            deletion_protection=self.stage.production,
+            removal_policy=self.stage.data_removal_policy,
         )
         for index in spec.indexes:
             table.add_global_secondary_index(

@@ -20,8 +20,10 @@ from functions.sweep.scope import EVERY_MINUTES, Scope
 from infra.constructs.layers import Layers
 from infra.constructs.processing import processing_function
 from infra.constructs.storage import Storage
+from infra.stage import Stage
 
 HANDLER = "functions.sweep.handler.lambda_handler"
+NAME = "trove-sweep"
 # A pass stops starting work when less than a settle's worth of time is left (RESERVE_SECONDS), and
 # the next one goes on; 10 minutes keeps a pass clear of the next 15-minute one.
 TIMEOUT = Duration.minutes(10)
@@ -29,11 +31,19 @@ TIMEOUT = Duration.minutes(10)
 
 class Sweep(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, storage: Storage, layers: Layers, architecture: str
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: Stage,
+        storage: Storage,
+        layers: Layers,
+        architecture: str,
     ) -> None:
         super().__init__(scope, construct_id)
         self.handler = processing_function(
             self,
+            name=stage.resource_name(NAME),
             handler=HANDLER,
             description="Trove sweep: settle uploads the queue gave up on, remove expired records and strays",
             timeout=TIMEOUT,

@@ -25,21 +25,24 @@ from functions.core import topology
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.function import LOG_RETENTION
 from infra.constructs.storage import private_bucket
+from infra.stage import Stage
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 CONFIG_FILE = topology.WEB_CONFIG_FILE
 # What CloudFront sends to the HTTP API instead of the web bucket.
 API_PATH_PATTERN = f"{topology.API_PREFIX}/*"
+WEB_BUCKET = "trove-web"
 # Files of web/ that are not part of the page; config.json is generated below.
 WEB_EXCLUDES = [CONFIG_FILE, "tests/*", "*.md", "node_modules/*", ".*"]
 
 
 class Web(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, access_logs: s3.IBucket) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, access_logs: s3.IBucket) -> None:
         super().__init__(scope, construct_id)
         self.bucket = private_bucket(
             self,
             "Bucket",
+            bucket_name=stage.bucket_name(WEB_BUCKET),
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="s3/web/",
@@ -49,7 +52,7 @@ class Web(Construct):
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
-            comment="Trove web page",
+            comment=f"Trove web page ({stage.name})",
             default_root_object="index.html",
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),

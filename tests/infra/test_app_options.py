@@ -15,6 +15,7 @@ from aws_cdk.assertions import Annotations, Match
 from infra.app import context_arguments
 from infra.constructs import layers as layers_construct
 from infra.stack import StackOptions
+from infra.stage import Stage
 from layers import build as layer_build
 from tests.infra.helpers import REPO_ROOT, TEST_CONTEXT
 
@@ -37,6 +38,7 @@ def test_context_options_are_parsed_and_checked() -> None:
 
     # then
     assert options == StackOptions(
+        stage="dev",
         architecture="arm64",
         layer_source="auto",
         extra_web_origins=("http://localhost:8000", "https://assets.example.com"),
@@ -93,7 +95,7 @@ def test_built_layers_are_required_when_deploying_from_the_cli(monkeypatch: pyte
 
     # when / then
     with pytest.raises(layers_construct.LayerSourceError, match="make layers"):
-        layers_construct.Layers(stack, "Layers", architecture="x86_64", source="built")
+        layers_construct.Layers(stack, "Layers", stage=Stage(), architecture="x86_64", source="built")
 
 
 def test_auto_falls_back_to_placeholders_with_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,7 +104,7 @@ def test_auto_falls_back_to_placeholders_with_a_warning(monkeypatch: pytest.Monk
     stack = cdk.Stack(cdk.App(), "LayersOnly")
 
     # when
-    built = layers_construct.Layers(stack, "Layers", architecture="x86_64", source="auto")
+    built = layers_construct.Layers(stack, "Layers", stage=Stage(), architecture="x86_64", source="auto")
 
     # then
     assert built.placeholder

@@ -106,9 +106,12 @@ def test_every_acknowledgment_answers_a_real_finding(tmp_path: Path) -> None:
     assert stale == []
 
 
-def test_cfn_lint_finds_nothing_in_the_template(synthesized: Synthesized) -> None:
-    # given
+@pytest.mark.parametrize("stage_fixture", ["synthesized", "synthesized_prod"])
+def test_cfn_lint_finds_nothing_in_the_template(stage_fixture: str, request: pytest.FixtureRequest) -> None:
+    # given: the dev and prod templates (they differ in removal policies and what empties buckets)
     from cfnlint.api import ManualArgs, lint_file
+
+    synthesized: Synthesized = request.getfixturevalue(stage_fixture)
 
     template = synthesized.outdir / synthesized.stack.template_file
 

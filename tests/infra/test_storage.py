@@ -159,8 +159,9 @@ def test_uploads_queue_has_its_dlq_receive_count_and_visibility_from_the_topolog
     dlq = synthesized.json["Resources"][dlq_id]
 
     # then
-    assert queue["Properties"]["QueueName"] == spec.name
-    assert dlq["Properties"]["QueueName"] == spec.dlq_name
+    stage = synthesized.stack.stage
+    assert queue["Properties"]["QueueName"] == stage.resource_name(spec.name)
+    assert dlq["Properties"]["QueueName"] == stage.resource_name(spec.dlq_name)
     assert queue["Properties"]["VisibilityTimeout"] == spec.visibility_timeout_seconds
     assert queue["Properties"]["RedrivePolicy"] == {
         "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
@@ -198,13 +199,12 @@ def test_tables_are_on_demand_with_pitr_ttl_and_the_topologys_keys_and_indexes(
     }
 
     # when
-    table = tables[spec.name]
+    table = tables[synthesized.stack.stage.resource_name(spec.name)]
 
     # then
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["TimeToLiveSpecification"] == {"AttributeName": spec.ttl_attribute, "Enabled": True}
-    assert table["DeletionProtectionEnabled"] is True
     assert table["KeySchema"] == [
         {"AttributeName": spec.hash_key, "KeyType": "HASH"},
         *([{"AttributeName": spec.range_key, "KeyType": "RANGE"}] if spec.range_key else []),
@@ -221,17 +221,3 @@ def test_tables_are_on_demand_with_pitr_ttl_and_the_topologys_keys_and_indexes(
         for index in spec.indexes
     ]
     assert table["GlobalSecondaryIndexes"] == declared
-
-
-def test_tables_are_retained_when_the_stack_goes(synthesized: Synthesized) -> None:
-    # given
-    tables = synthesized.resources("AWS::DynamoDB::Table")
-
-    # then
-    assert {table["DeletionPolicy"] for table in tables.values()} == {"Retain"}
-    assert (
-        synthesized.json["Resources"][synthesized.logical_id(synthesized.stack.storage.bucket)][
-            "DeletionPolicy"
-        ]
-        == "Retain"
-    )

@@ -95,10 +95,11 @@ def test_synthesized_queue_table_and_index_names_are_the_topologys(synthesized: 
         for table in synthesized.resources("AWS::DynamoDB::Table").values()
     }
 
-    # then
-    assert queues == {topology.UPLOADS_QUEUE.name, topology.UPLOADS_QUEUE.dlq_name}
+    # then: the topology's names, suffixed with the stage (the local stack uses them bare)
+    stage = synthesized.stack.stage
+    assert queues == {stage.resource_name(topology.UPLOADS_QUEUE.name), stage.resource_name(topology.UPLOADS_QUEUE.dlq_name)}
     assert tables == {
-        spec.name: [index.name for index in spec.indexes]
+        stage.resource_name(spec.name): [index.name for index in spec.indexes]
         for spec in (topology.ASSETS_TABLE, topology.USAGES_TABLE)
     }
 

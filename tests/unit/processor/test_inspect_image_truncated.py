@@ -6,6 +6,7 @@ follows its pixel data is missing."""
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 from PIL import Image, ImageStat
@@ -22,7 +23,11 @@ def photo(width: int = 1200, height: int = 900) -> Image.Image:
     gradient = Image.linear_gradient("L").resize((width, height))
     return Image.merge(
         "RGB",
-        (gradient, Image.effect_noise((width, height), 40), gradient.transpose(Image.Transpose.ROTATE_180)),
+        (
+            gradient,
+            Image.frombytes("L", (width, height), random.Random(15).randbytes(width * height)),
+            gradient.transpose(Image.Transpose.ROTATE_180),
+        ),
     )
 
 

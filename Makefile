@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-packages
-# Debian packages the tests need: libmagic for python-magic, Chromium for the browser tests.
-APT_PACKAGES := libmagic1 chromium
+# Debian packages the tests need: libmagic for python-magic, Chromium for the browser tests,
+# Ghostscript's ICC profiles (libgs-common) for the CMYK colour test.
+APT_PACKAGES := libmagic1 chromium libgs-common
 # Uppy for the browser test that drives it (tests/e2e/browser/test_uppy.py), from the npm registry at
 # the versions its lock file pins; the test bundles and serves it offline.
 UPPY := tests/e2e/browser/uppy
@@ -30,7 +31,7 @@ $(STAMP): pyproject.toml
 	uv pip install --quiet --python $(BIN)/python -e '.[dev]'
 	@touch $@
 
-$(SYSTEM_STAMP):
+$(SYSTEM_STAMP): Makefile
 	@missing=""; for pkg in $(APT_PACKAGES); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \

@@ -97,8 +97,8 @@ def test_metadata_and_thumbnail_of_every_allowed_format(
         # Animations show their first (red) frame.
         ("animated.gif", (0.5, 0.5), RED),
         ("animated.webp", (0.5, 0.5), RED),
-        # Transparency is flattened on white; CMYK comes out in the right colours.
-        ("alpha.png", (0.25, 0.75), (255, 255, 255)),
+        # Transparency is shown on a mid-grey checkerboard; CMYK comes out in the right colours.
+        ("alpha.png", (0.25, 0.75), (118, 118, 118)),
         ("alpha.png", (0.75, 0.75), BLUE),
         ("cmyk.jpg", (0.75, 0.75), BLUE),
         # The first PDF page's dark blue rectangle, 72–172 pt from the left, 72–472 pt from the bottom.

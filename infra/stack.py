@@ -5,7 +5,7 @@ Options come from CDK context (`-c key=value`, or cdk.json):
 | key | default | what |
 | --- | --- | --- |
 | `stage` | `dev` | names the stack (`Trove-<stage>`) and every resource (infra/stage.py); `prod` keeps its data and has termination protection |
-| `architecture` | `x86_64` | the functions' and layers' architecture (`arm64` needs an aarch64 libmagic, see layers/build.py) |
+| `architecture` | `arm64` | the functions' and layers' architecture: `arm64` (Graviton) or `x86_64` (see layers/build.py) |
 | `layer_source` | `auto` | `built`, `placeholder` or `auto` (see infra/constructs/layers.py); cdk.json sets `built` |
 | `web_origins` | none | more origins (comma-separated) besides the CloudFront URL, e.g. a dev server: allowed by the bucket's and the API's CORS |
 | `alarm_email` | none | an e-mail address subscribed to the alarm topic |

@@ -1,6 +1,6 @@
 """Build Trove's two Lambda layers from manylinux wheels, without Docker: `make layers`.
 
-    python -m layers.build [--arch x86_64|arm64] [--python-version 3.12] [--force] [--libmagic-dir DIR]
+    python -m layers.build [--arch arm64|x86_64] [--python-version 3.12] [--force] [--libmagic-dir DIR]
 
 Layout (what Lambda unpacks under /opt):
 
@@ -15,10 +15,13 @@ Layout (what Lambda unpacks under /opt):
 Builds for another Python than the deployed one (the layer test builds for the interpreter running it)
 go to `layers/build/<arch>-py<version>/` so they never overwrite the deployable build.
 
-Why x86_64 by default: python-magic needs the C libmagic, which the Lambda runtime lacks; the only
-manylinux build of it on PyPI is pylibmagic 0.5.0's x86_64 wheel (there is no arm64 wheel). arm64
-builds work for everything else and take libmagic from `--libmagic-dir` (e.g. the `libmagic.so.1` and
-`magic.mgc` of Amazon Linux 2023's aarch64 `file-libs` package).
+Wheels for the chosen architecture come from PyPI through pip's `--platform` (manylinux, aarch64 or
+x86_64) with `--python-version 3.12 --implementation cp --only-binary=:all:`, so any machine builds
+either architecture without Docker. arm64 (Graviton) is the default: cheaper per GB-second and as fast
+for this work. python-magic needs the C libmagic, which the Lambda runtime lacks: pylibmagic 0.5.0's
+manylinux2014 wheels (x86_64 and aarch64) carry `libmagic.so.1` (it needs only libc and libz, glibc
+2.17) and `magic.mgc`, which the build copies into the deps layer; `--libmagic-dir` takes them from a
+directory instead.
 
 The build is skipped when a hash of its inputs (the runtime requirements, this file, the
 architecture, the Python version, the libmagic source) matches `build.json`; `--force` rebuilds.
@@ -49,8 +52,8 @@ FUNCTIONS_DIR = REPO_ROOT / "functions"
 
 # The deployed functions' Python: the stack's Lambda runtime is derived from it.
 TARGET_PYTHON = "3.12"
-ARCHITECTURES = ("x86_64", "arm64")
-DEFAULT_ARCH = "x86_64"
+ARCHITECTURES = ("arm64", "x86_64")
+DEFAULT_ARCH = "arm64"
 # Lambda's architecture names → the machine names of manylinux platform tags.
 _MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}
 # The Lambda Python 3.12 runtime is Amazon Linux 2023 (glibc 2.34): every manylinux tag up to 2.34 fits.
@@ -213,8 +216,9 @@ def function_code_bytes() -> int:
     return total
 
 
-def _pip_install(target: Path, requirements: list[str], arch: str, python_version: str, log) -> None:
-    command = [
+def install_command(target: Path, requirements: list[str], arch: str, python_version: str) -> list[str]:
+    """pip's command installing `requirements` as wheels for `arch` / `python_version` into `target`."""
+    return [
         *pip_command(),
         "install",
         "--quiet",
@@ -225,6 +229,29 @@ def _pip_install(target: Path, requirements: list[str], arch: str, python_versio
         *platform_args(arch, python_version),
         *requirements,
     ]
+
+
+def libmagic_download_command(arch: str, destination: Path) -> list[str]:
+    """pip's command downloading pylibmagic's manylinux wheel for `arch` (no dependencies, not installed)."""
+    return [
+        *pip_command(),
+        "download",
+        "--quiet",
+        "--disable-pip-version-check",
+        PYLIBMAGIC,
+        "--no-deps",
+        "--only-binary=:all:",
+        "--platform",
+        f"manylinux2014_{_MACHINE[arch]}",
+        "--python-version",
+        TARGET_PYTHON,
+        "--dest",
+        str(destination),
+    ]
+
+
+def _pip_install(target: Path, requirements: list[str], arch: str, python_version: str, log) -> None:
+    command = install_command(target, requirements, arch, python_version)
     log(f"  pip install {' '.join(requirements)}")
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -310,22 +337,8 @@ def _add_libmagic(layer: Path, arch: str, libmagic_dir: Path | None, log) -> str
             shutil.copyfile(source, destination)
         return str(libmagic_dir)
     with tempfile.TemporaryDirectory() as download:
-        log(f"  pip download {PYLIBMAGIC} (libmagic.so.1 and magic.mgc)")
-        command = [
-            *pip_command(),
-            "download",
-            "--quiet",
-            "--disable-pip-version-check",
-            PYLIBMAGIC,
-            "--no-deps",
-            "--only-binary=:all:",
-            "--platform",
-            "manylinux2014_x86_64",
-            "--python-version",
-            TARGET_PYTHON,
-            "--dest",
-            download,
-        ]
+        log(f"  pip download {PYLIBMAGIC} for {arch} (libmagic.so.1 and magic.mgc)")
+        command = libmagic_download_command(arch, Path(download))
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise BuildError(f"pip could not download {PYLIBMAGIC}:\n{result.stderr}")
@@ -347,11 +360,6 @@ def build(
 ) -> BuildResult:
     if arch not in ARCHITECTURES:
         raise BuildError(f"unknown architecture {arch!r}; choose one of {ARCHITECTURES}")
-    if arch != "x86_64" and libmagic_dir is None:
-        raise BuildError(
-            f"pylibmagic has no {arch} wheel, so libmagic cannot come from PyPI for {arch}: pass "
-            "--libmagic-dir with an aarch64 libmagic.so.1 (glibc ≤ 2.34) and its magic.mgc"
-        )
     destination = build_dir(arch, python_version)
     BUILD_ROOT.mkdir(parents=True, exist_ok=True)
     # One build of a directory at a time (two test sessions, or `make layers` beside `make test`):
@@ -456,7 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
     parser.add_argument(
-        "--libmagic-dir", type=Path, help="a directory with libmagic.so.1 and magic.mgc (required for arm64)"
+        "--libmagic-dir",
+        type=Path,
+        help="a directory with libmagic.so.1 and magic.mgc for the architecture (default: pylibmagic's wheel)",
     )
     args = parser.parse_args(argv)
     try:

@@ -17,7 +17,7 @@ from infra.constructs import layers as layers_construct
 from infra.stack import StackOptions
 from infra.stage import Stage
 from layers import build as layer_build
-from tests.infra.helpers import REPO_ROOT, TEST_CONTEXT
+from tests.infra.helpers import REPO_ROOT, TEST_CONTEXT, Synthesized, synthesize
 
 pytestmark = pytest.mark.xdist_group("cdk")
 
@@ -187,7 +187,32 @@ def test_layers_over_lambdas_limit_fail_the_build() -> None:
         layer_build.check_limit(manifest)
 
 
-def test_arm64_without_a_libmagic_fails_before_downloading_anything() -> None:
-    # when / then
-    with pytest.raises(layer_build.BuildError, match="pylibmagic has no arm64 wheel"):
-        layer_build.build("arm64", "3.12", log=lambda message: None)
+@pytest.mark.parametrize(("arch", "machine"), [("arm64", "aarch64"), ("x86_64", "x86_64")])
+def test_the_build_plan_fetches_every_wheel_and_libmagic_for_the_chosen_architecture(
+    arch: str, machine: str, tmp_path: Path
+) -> None:
+    # when: the commands the build runs (no network here)
+    install = layer_build.install_command(tmp_path, ["pillow>=11"], arch, "3.12")
+    download = layer_build.libmagic_download_command(arch, tmp_path)
+
+    # then
+    platforms = [install[i + 1] for i, arg in enumerate(install) if arg == "--platform"]
+    assert platforms and all(platform.endswith(f"_{machine}") for platform in platforms)
+    assert install[install.index("--target") + 1] == str(tmp_path) and install[-1] == "pillow>=11"
+    assert download[download.index("--platform") + 1] == f"manylinux2014_{machine}"
+    assert layer_build.PYLIBMAGIC in download and "--no-deps" in download
+
+
+def test_arm64_is_the_default_and_x86_64_selectable(synthesized: Synthesized, tmp_path: Path) -> None:
+    # given
+    x86 = synthesize(tmp_path, {"architecture": "x86_64"})
+
+    # then: our functions and both layers follow the architecture (CDK's own handlers are its business)
+    for each, expected in ((synthesized, "arm64"), (x86, "x86_64")):
+        stack = each.stack
+        resources = each.json["Resources"]
+        for handler in (stack.api.handler, stack.processing.handler, stack.sweep.handler):
+            assert resources[each.logical_id(handler.function)]["Properties"]["Architectures"] == [expected]
+        for layer in (stack.layers.deps, stack.layers.ffmpeg):
+            assert resources[each.logical_id(layer)]["Properties"]["CompatibleArchitectures"] == [expected]
+    assert x86.validation_error is None

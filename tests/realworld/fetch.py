@@ -26,25 +26,40 @@ from tests.realworld.corpus import ARCHIVES, MANIFEST, MAX_BYTES, MEDIA, Entry, 
 def download(package: Package) -> Path:
     """The package's archive, downloaded unless already cached."""
     folder = ARCHIVES / package.key
-    archives = sorted(folder.glob("*")) if folder.is_dir() else []
-    if archives:
-        return archives[0]
+    if folder.is_dir() and any(folder.iterdir()):
+        return min(folder.glob("*"))
     staging = folder.with_name(folder.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     subprocess.run(_download_command(package), cwd=staging, check=True, stdout=subprocess.DEVNULL)
     staging.rename(folder)
-    return sorted(folder.glob("*"))[0]
+    return min(folder.glob("*"))
 
 
 def _download_command(package: Package) -> list[str]:
     if package.registry == "pypi":
-        pip = [shutil.which("python3") or sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "-d", "."]
+        pip = [
+            shutil.which("python3") or sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "-d",
+            ".",
+        ]
         binary = ["--only-binary", ":all:"] if package.kind == "wheel" else ["--no-binary", ":all:"]
         return [*pip, *binary, f"{package.name}=={package.version}"]
     if package.registry == "debian":
         # Root downloads straight into the cache; apt would warn that its sandbox user cannot write there.
-        return ["apt-get", "download", "--quiet", "-o", "APT::Sandbox::User=root", f"{package.name}={package.version}"]
+        return [
+            "apt-get",
+            "download",
+            "--quiet",
+            "-o",
+            "APT::Sandbox::User=root",
+            f"{package.name}={package.version}",
+        ]
     if package.registry == "npm":
         return ["npm", "pack", "--silent", f"{package.name}@{package.version}"]
     raise ValueError(f"unknown registry {package.registry!r}")
@@ -60,11 +75,13 @@ def extract(archive: Path, members: set[str]) -> dict[str, bytes]:
                     found[name] = zipped.read(name)
         return found
     if archive.suffix == ".deb":
-        data = subprocess.run(["dpkg-deb", "--fsys-tarfile", str(archive)], check=True, capture_output=True).stdout
-        tar = tarfile.open(fileobj=io.BytesIO(data))
+        data = subprocess.run(
+            ["dpkg-deb", "--fsys-tarfile", str(archive)], check=True, capture_output=True
+        ).stdout
+        source: dict = {"fileobj": io.BytesIO(data)}
     else:
-        tar = tarfile.open(archive)
-    with tar:
+        source = {"name": archive}
+    with tarfile.open(**source) as tar:
         for member in tar:
             name = member.name.removeprefix("./")
             if name in members and member.isfile():
@@ -114,7 +131,9 @@ def record(hashes: dict[str, str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pin", action="store_true", help="record the sha256 of entries that have none")
     arguments = parser.parse_args()
     _, entries = load()

@@ -1,0 +1,180 @@
+"""Ground truth for the real-world corpus from tools independent of Trove's code: exiftool for
+images, ffprobe for video and audio, pdfinfo for PDFs, all run on the file at test time.
+
+Each file also gets a reference picture of what a viewer shows, rendered by a different program
+than Trove's: vipsthumbnail for images (embedded ICC profile converted to sRGB, EXIF orientation
+applied, alpha kept), ffmpeg for videos (the frame at 1 s, sample aspect ratio and display-matrix
+rotation applied, as players show it) and pdftoppm for PDFs (first page, /Rotate applied).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from PIL import Image
+
+from functions.core.media import AssetType, by_extension
+
+RENDER_SIDE = 128  # the reference picture's longest side: detail enough for an 8×8 comparison
+THUMBNAIL_AT = 1.0  # seconds: the moment a video's thumbnail shows (clips shorter show their start)
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What the file holds as a viewer shows it, by the independent tools."""
+
+    width: int | None = None
+    height: int | None = None
+    duration: float | None = None
+    page_count: int | None = None
+    picture: Image.Image | None = None  # RGBA, at most RENDER_SIDE on its longest side
+
+
+def truth(path: Path) -> Truth:
+    asset_type = by_extension(path.suffix).asset_type  # type: ignore[union-attr]
+    return {
+        AssetType.IMAGE: _image,
+        AssetType.VIDEO: _video,
+        AssetType.AUDIO: _audio,
+        AssetType.DOCUMENT: _document,
+    }[asset_type](path)
+
+
+def _run(*command: str) -> str:
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+def _image(path: Path) -> Truth:
+    (facts,) = json.loads(
+        _run(
+            "exiftool",
+            "-json",
+            "-n",
+            "-ImageWidth",
+            "-ImageHeight",
+            "-IFD0:Orientation",
+            "-ColorComponents",
+            "-ICC_Profile:ProfileDescription",
+            str(path),
+        )
+    )
+    width, height = facts["ImageWidth"], facts["ImageHeight"]
+    # Browsers turn a picture by its EXIF orientation only (5–8 are quarter turns); XMP's is ignored.
+    if facts.get("Orientation") in (5, 6, 7, 8):
+        width, height = height, width
+    # Colour is converted from the embedded profile; an untagged picture is sRGB as it is (asking
+    # libvips to convert one anyway shifts saturated colours), but untagged CMYK takes libvips's own
+    # CMYK profile, as colour-managed editors do.
+    colour = []
+    if "ProfileDescription" in facts:
+        colour = ["--export-profile", "srgb"]
+    elif facts.get("ColorComponents") == 4:
+        colour = ["--import-profile", "cmyk", "--export-profile", "srgb"]
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "reference.png"
+        subprocess.run(
+            ["vipsthumbnail", str(path), "--size", f"{RENDER_SIDE}x{RENDER_SIDE}", *colour, "-o", str(out)],
+            check=True,
+            capture_output=True,
+        )
+        picture = Image.open(out).convert("RGBA")
+    return Truth(width=width, height=height, picture=picture)
+
+
+def _video(path: Path) -> Truth:
+    probe = json.loads(
+        _run(
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_streams",
+            "-show_format",
+            "-of",
+            "json",
+            str(path),
+        )
+    )
+    (stream,) = probe["streams"]
+    numerator, denominator = (int(part) for part in stream.get("sample_aspect_ratio", "1:1").split(":"))
+    aspect = Fraction(numerator, denominator) if numerator and denominator else Fraction(1)  # 0:1 is unset
+    width, height = int(stream["width"] * aspect + Fraction(1, 2)), stream["height"]
+    rotation = next(
+        (int(side["rotation"]) for side in stream.get("side_data_list", []) if "rotation" in side), 0
+    )
+    if rotation % 180:
+        width, height = height, width
+    duration = float(probe["format"].get("duration") or stream["duration"])
+    at = THUMBNAIL_AT if duration >= THUMBNAIL_AT else 0.0
+    # ffmpeg applies the display matrix itself (-autorotate is on by default); the filter applies
+    # the sample aspect ratio to the width, as players do.
+    # A clip that ends at 1 s has no frame there: its last frame is shown instead.
+    picture = _frame(path, ["-ss", f"{at}"]) or _frame(path, ["-sseof", "-1"], last=True)
+    return Truth(width=width, height=height, duration=duration, picture=picture)
+
+
+def _frame(path: Path, seek: list[str], last: bool = False) -> Image.Image | None:
+    """The first frame from `seek` on (or the last one), scaled by its sample aspect ratio and turned
+    by its display matrix (ffmpeg's -autorotate, on by default), as players show it."""
+    shown = f"scale='trunc(iw*sar/2)*2':ih,setsar=1,scale={RENDER_SIDE}:{RENDER_SIDE}:force_original_aspect_ratio=decrease"
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "frame.png"
+        frames = ["-update", "1"] if last else ["-frames:v", "1"]
+        subprocess.run(
+            ["ffmpeg", "-v", "error", *seek, "-i", str(path), *frames, "-vf", shown, str(out)],
+            check=True,
+            capture_output=True,
+        )
+        return Image.open(out).convert("RGBA") if out.is_file() else None
+
+
+def _audio(path: Path) -> Truth:
+    """The span of the audio packets the demuxer finds: what a player plays, whatever the headers say."""
+    packets = _run(
+        "ffprobe",
+        "-v",
+        "error",
+        "-select_streams",
+        "a:0",
+        "-show_entries",
+        "packet=pts_time,duration_time",
+        "-of",
+        "csv=p=0",
+        str(path),
+    )
+    rows = [[float(value) for value in line.split(",")[:2]] for line in packets.split() if "N/A" not in line]
+    start = min(pts for pts, _ in rows)
+    end = max(pts + length for pts, length in rows)
+    return Truth(duration=round(end - start, 3))
+
+
+def _document(path: Path) -> Truth:
+    info = _run("pdfinfo", "-f", "1", "-l", "1", str(path))
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "page"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                "-scale-to",
+                str(RENDER_SIDE),
+                "-png",
+                str(path),
+                str(root),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        picture = Image.open(root.with_suffix(".png")).convert("RGBA")
+    return Truth(page_count=int(fields["Pages"]), width=picture.width, height=picture.height, picture=picture)

@@ -282,7 +282,7 @@ def test_scans_usages_modes_graphs_and_a_forced_delete(trove, stack_url, media_f
 def test_a_consumer_client_records_its_downloads_as_run_time_reads(trove, stack_url, media_file, tmp_path):
     # given
     asset = trove.upload(media_file("doc.pdf"), wait=True, timeout=SETTLE_SECONDS)
-    with Trove(stack_url, trove._token, consumer="job:1234") as job:
+    with Trove(stack_url, trove.token, consumer="job:1234") as job:
         # when
         job.download(asset.id, tmp_path / "doc.pdf")
 
@@ -400,7 +400,7 @@ def test_an_unreachable_api_is_a_connection_error():
         Trove("http://127.0.0.1:9", "t").list_assets()
 
     # then
-    assert "cannot reach 127.0.0.1:9" in str(unreachable.value)
+    assert "cannot reach http://127.0.0.1:9" in str(unreachable.value)
 
 
 def test_a_name_and_links_are_declared_with_the_file(trove, media_file):

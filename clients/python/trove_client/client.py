@@ -87,6 +87,10 @@ class Trove:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def token(self) -> str:
+        """The bearer token the next request will carry."""
+        return self._token() if callable(self._token) else self._token
+
     def close(self) -> None:
         self._api.close()
         self._storage.close()
@@ -288,8 +292,7 @@ class Trove:
         self, method: str, path: str, *, expect: int = 200, accept: str = "application/json", **kwargs: Any
     ) -> httpx.Response:
         """One API request (retried on 429/5xx); ApiError unless it answered `expect`."""
-        token = self._token() if callable(self._token) else self._token
-        headers = {"Authorization": f"Bearer {token}", "Accept": accept}
+        headers = {"Authorization": f"Bearer {self.token()}", "Accept": accept}
         response = self._send(
             self._api, lambda: self._api.build_request(method, path, headers=headers, **kwargs)
         )
@@ -308,9 +311,8 @@ class Trove:
             try:
                 response = client.send(request, stream=stream)
             except httpx.TransportError as error:
-                raise errors.TroveConnectionError(
-                    f"cannot reach {request.url.host}:{request.url.port}: {error}"
-                ) from error
+                where = f"{request.url.scheme}://{request.url.netloc.decode()}"
+                raise errors.TroveConnectionError(f"cannot reach {where}: {error}") from error
             retryable = response.status_code == 429 or response.status_code >= 500
             if not retryable or attempt == self.retries:
                 return response

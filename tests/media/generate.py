@@ -20,6 +20,7 @@ import tempfile
 import wave
 import zlib
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -101,6 +102,10 @@ def jpeg_scans(side: int, repeats: int) -> bytes:
 # Video
 
 
+# x265 prints its settings at every open; errors are still shown.
+_QUIET_X265 = {"x265-params": "log-level=error"}
+
+
 def video(
     width: int = 320,
     height: int = 240,
@@ -109,19 +114,37 @@ def video(
     container: str = "mp4",
     rotation: int | None = None,
     faststart: bool = False,
+    codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    tag: str | None = None,
+    sample_aspect_ratio: Fraction | None = None,
+    frame_times: list[float] | None = None,
+    options: dict[str, str] | None = None,
 ) -> bytes:
-    """H.264: red frames before 1 s, blue from 1 s, each with the yellow quadrant. `rotation` is the
-    display matrix's counterclockwise turn (a phone's portrait video is -90, its `rotate=90` tag)."""
-    options = {"movflags": "faststart"} if faststart else {}
+    """Red frames before 1 s, blue from 1 s, each with the yellow quadrant, in `codec` (H.264 unless
+    said), its `tag` the container's sample entry (`hvc1`/`hev1` for HEVC). `rotation` is the display
+    matrix's counterclockwise turn (a phone's portrait video is -90, its `rotate=90` tag).
+    `frame_times` (seconds) replace the constant frame rate: variable timing on a 1/600 s clock
+    (iPhone's). `options` go to the encoder."""
+    muxer = {"movflags": "faststart"} if faststart else {}
     with tempfile.TemporaryDirectory() as directory:  # faststart rewrites the file: it needs a real one
         path = Path(directory) / f"video.{container}"
-        with av.open(str(path), "w", format=container, options=options) as output:
-            stream = output.add_stream("libx264", rate=fps)
-            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        with av.open(str(path), "w", format=container, options=muxer) as output:
+            quiet = _QUIET_X265 if codec == "libx265" else {}
+            stream = output.add_stream(codec, rate=fps, options={**quiet, **(options or {})})
+            stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+            if tag is not None:
+                stream.codec_tag = tag
+            if sample_aspect_ratio is not None:
+                stream.codec_context.sample_aspect_ratio = sample_aspect_ratio
             if rotation is not None:
                 stream.set_display_rotation(rotation)
-            for index in range(round(seconds * fps)):
-                frame = av.VideoFrame.from_image(picture(width, height, RED if index < fps else BLUE))
+            if frame_times is not None:
+                stream.codec_context.time_base = Fraction(1, 600)
+            for at in frame_times or [index / fps for index in range(round(seconds * fps))]:
+                frame = av.VideoFrame.from_image(picture(width, height, RED if at < 1.0 else BLUE))
+                if frame_times is not None:
+                    frame.pts, frame.time_base = round(at * 600), Fraction(1, 600)
                 output.mux(stream.encode(frame))
             output.mux(stream.encode())
         return path.read_bytes()

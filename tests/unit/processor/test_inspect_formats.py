@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import NamedTuple
 
 import pytest
-from PIL import Image
 from PIL.JpegImagePlugin import JpegImageFile
 
 from functions.core.media import AssetType
-from functions.processor.inspect import Inspection, examine
+from functions.processor.inspect import examine
 from tests.media.generate import BLUE, RED, YELLOW
+from tests.unit.processor.thumbnails import close_to, thumbnail_of
 
 
 class Expected(NamedTuple):
@@ -43,17 +42,6 @@ CASES = {
     "owner-only.pdf": Expected("pdf", page_count=3, thumbnail=(248, 320)),  # no password needed to open
     "bad-xref.pdf": Expected("pdf", page_count=3, thumbnail=(248, 320)),  # rebuilt by scanning
 }
-
-
-def thumbnail_of(inspection: Inspection) -> Image.Image:
-    assert inspection.thumbnail is not None
-    image = Image.open(io.BytesIO(inspection.thumbnail))
-    assert image.format == "JPEG"
-    return image.convert("RGB")
-
-
-def close_to(pixel: tuple[int, ...], color: tuple[int, int, int], tolerance: int = 48) -> bool:
-    return all(abs(a - b) <= tolerance for a, b in zip(pixel, color, strict=True))
 
 
 @pytest.mark.parametrize("name", CASES)

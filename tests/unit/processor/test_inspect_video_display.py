@@ -19,9 +19,10 @@ import pytest
 
 from functions.core.media import AssetType
 from functions.processor.inspect import Broken, examine
+from tests.media import generate
 from tests.media.generate import BLUE, YELLOW, boxes
-from tests.media.video_real import encoded_video, with_sample_entry
-from tests.unit.processor.test_inspect_formats import close_to, thumbnail_of
+from tests.media.sample_entry import with_sample_entry
+from tests.unit.processor.thumbnails import close_to, thumbnail_of
 
 ANAMORPHIC = Fraction(10, 11)  # NTSC DV and DVD at 4:3
 WIDESCREEN = Fraction(32, 27)  # NTSC DVD at 16:9
@@ -45,15 +46,15 @@ def stream_of(data: bytes) -> tuple[str, str, Fraction | None]:
 
 SHAPES = {
     "anamorphic 4:3": Case(
-        lambda: encoded_video(width=720, height=480, sample_aspect_ratio=ANAMORPHIC), "mp4", (655, 480), (320, 235)
+        lambda: generate.video(width=720, height=480, sample_aspect_ratio=ANAMORPHIC), "mp4", (655, 480), (320, 235)
     ),
     "anamorphic 16:9": Case(
-        lambda: encoded_video(width=720, height=480, sample_aspect_ratio=WIDESCREEN), "mp4", (853, 480), (320, 180)
+        lambda: generate.video(width=720, height=480, sample_aspect_ratio=WIDESCREEN), "mp4", (853, 480), (320, 180)
     ),
     # ProRes carries no aspect of its own: the container's `pasp` box alone says it.
     "anamorphic ProRes": Case(
-        lambda: encoded_video(
-            "prores_ks", "mov", 720, 480, pix_fmt="yuv422p10le", sample_aspect_ratio=ANAMORPHIC, seconds=1.2
+        lambda: generate.video(
+            codec="prores_ks", container="mov", width=720, height=480, pix_fmt="yuv422p10le", sample_aspect_ratio=ANAMORPHIC, seconds=1.2
         ),
         "mov",
         (655, 480),
@@ -61,15 +62,15 @@ SHAPES = {
     ),
     # The pixels' aspect belongs to the stored picture: applied before the turn.
     "anamorphic portrait": Case(
-        lambda: encoded_video(width=720, height=480, sample_aspect_ratio=ANAMORPHIC, rotation=-90),
+        lambda: generate.video(width=720, height=480, sample_aspect_ratio=ANAMORPHIC, rotation=-90),
         "mp4",
         (480, 655),
         (235, 320),
     ),
-    "turned 90": Case(lambda: encoded_video(rotation=90), "mp4", (240, 320), (240, 320)),
-    "turned 180": Case(lambda: encoded_video(rotation=180), "mp4", (320, 240), (320, 240)),
-    "turned -90 (phone portrait)": Case(lambda: encoded_video(rotation=-90), "mp4", (240, 320), (240, 320)),
-    "turned 270": Case(lambda: encoded_video(rotation=270), "mp4", (240, 320), (240, 320)),
+    "turned 90": Case(lambda: generate.video(rotation=90), "mp4", (240, 320), (240, 320)),
+    "turned 180": Case(lambda: generate.video(rotation=180), "mp4", (320, 240), (320, 240)),
+    "turned -90 (phone portrait)": Case(lambda: generate.video(rotation=-90), "mp4", (240, 320), (240, 320)),
+    "turned 270": Case(lambda: generate.video(rotation=270), "mp4", (240, 320), (240, 320)),
 }
 
 
@@ -89,7 +90,7 @@ def test_size_and_thumbnail_are_as_displayed(name: str) -> None:
 
 def test_anamorphic_thumbnail_has_ffprobes_display_aspect_ratio() -> None:
     # given: 720×480 stored, 10:11 pixels, which ffprobe reports as a display_aspect_ratio of 15:11
-    data = encoded_video(width=720, height=480, sample_aspect_ratio=ANAMORPHIC)
+    data = generate.video(width=720, height=480, sample_aspect_ratio=ANAMORPHIC)
     assert stream_of(data)[2] == ANAMORPHIC
 
     # when
@@ -114,7 +115,7 @@ def test_thumbnail_is_turned_the_way_players_show_it(
     rotation: int, yellow: tuple[float, float], blue: tuple[float, float]
 ) -> None:
     # given
-    data = encoded_video(rotation=rotation)
+    data = generate.video(rotation=rotation)
 
     # when
     _, inspection = examine(data, AssetType.VIDEO, "mp4")
@@ -127,20 +128,20 @@ def test_thumbnail_is_turned_the_way_players_show_it(
 
 
 CODECS = {
-    "HEVC in mp4 (hvc1)": (lambda: encoded_video("libx265", tag="hvc1"), "mp4", ("hevc", "hvc1")),
-    "HEVC in mp4 (hev1)": (lambda: encoded_video("libx265", tag="hev1"), "mp4", ("hevc", "hev1")),
+    "HEVC in mp4 (hvc1)": (lambda: generate.video(codec="libx265", tag="hvc1"), "mp4", ("hevc", "hvc1")),
+    "HEVC in mp4 (hev1)": (lambda: generate.video(codec="libx265", tag="hev1"), "mp4", ("hevc", "hev1")),
     "HEVC Main 10 (HDR phones)": (
-        lambda: encoded_video("libx265", tag="hvc1", pix_fmt="yuv420p10le"),
+        lambda: generate.video(codec="libx265", tag="hvc1", pix_fmt="yuv420p10le"),
         "mp4",
         ("hevc", "hvc1"),
     ),
     "ProRes 422 HQ in mov": (
-        lambda: encoded_video("prores_ks", "mov", pix_fmt="yuv422p10le"),
+        lambda: generate.video(codec="prores_ks", container="mov", pix_fmt="yuv422p10le"),
         "mov",
         ("prores", "apch"),
     ),
     "ProRes 4444 in mov": (
-        lambda: encoded_video("prores_ks", "mov", pix_fmt="yuv444p10le", options={"profile": "4444"}),
+        lambda: generate.video(codec="prores_ks", container="mov", pix_fmt="yuv444p10le", options={"profile": "4444"}),
         "mov",
         ("prores", "ap4h"),
     ),
@@ -171,7 +172,7 @@ def test_iphone_style_portrait_hevc_mov_with_variable_frame_timing() -> None:
     # given: HEVC in a QuickTime file on a 1/600 s clock, stored landscape and turned -90, 30 fps with
     # the frames of 0.83–1.17 s dropped: the first frame from 1 s (blue) is at 1.2 s
     times = [index / 30 for index in range(60) if not 25 <= index <= 35]
-    data = encoded_video("libx265", "mov", tag="hvc1", rotation=-90, frame_times=times, options=NO_B_FRAMES)
+    data = generate.video(codec="libx265", container="mov", tag="hvc1", rotation=-90, frame_times=times, options=NO_B_FRAMES)
 
     # when
     _, inspection = examine(data, AssetType.VIDEO, "mov")
@@ -187,7 +188,7 @@ def test_iphone_style_portrait_hevc_mov_with_variable_frame_timing() -> None:
 
 def test_codec_ffmpeg_cannot_decode_fails_with_a_reason() -> None:
     # given: an H.264 clip whose sample entry names a codec FFmpeg does not know
-    data = with_sample_entry(encoded_video(), b"avc1", b"zzzz")
+    data = with_sample_entry(generate.video(), b"avc1", b"zzzz")
 
     # when / then
     with pytest.raises(Broken, match=r"^The mp4 file's video is in a codec this service cannot decode$"):
@@ -197,8 +198,8 @@ def test_codec_ffmpeg_cannot_decode_fails_with_a_reason() -> None:
 @pytest.mark.parametrize(
     ("make", "fmt", "codec"),
     [
-        (lambda: encoded_video("libx265", tag="hvc1"), "mp4", "hevc"),
-        (lambda: encoded_video("prores_ks", "mov", pix_fmt="yuv422p10le"), "mov", "prores"),
+        (lambda: generate.video(codec="libx265", tag="hvc1"), "mp4", "hevc"),
+        (lambda: generate.video(codec="prores_ks", container="mov", pix_fmt="yuv422p10le"), "mov", "prores"),
     ],
 )
 def test_frames_that_do_not_decode_fail_naming_the_codec(make: Callable[[], bytes], fmt: str, codec: str) -> None:

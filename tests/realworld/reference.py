@@ -1,5 +1,5 @@
 """Ground truth for the real-world corpus from tools independent of Trove's code: exiftool for
-images, ffprobe for video and audio, pdfinfo for PDFs, all run on the file at test time.
+images, ffprobe for video, ffmpeg decoding for audio, pdfinfo for PDFs, all run on the file at test time.
 
 Each file also gets a reference picture of what a viewer shows, rendered by a different program
 than Trove's: vipsthumbnail for images (embedded ICC profile converted to sRGB, EXIF orientation
@@ -135,23 +135,13 @@ def _frame(path: Path, seek: list[str], last: bool = False) -> Image.Image | Non
 
 
 def _audio(path: Path) -> Truth:
-    """The span of the audio packets the demuxer finds: what a player plays, whatever the headers say."""
-    packets = _run(
-        "ffprobe",
-        "-v",
-        "error",
-        "-select_streams",
-        "a:0",
-        "-show_entries",
-        "packet=pts_time,duration_time",
-        "-of",
-        "csv=p=0",
-        str(path),
+    """How long the decoded audio plays, whatever the headers say: ffmpeg decodes the whole stream
+    (encoder delay and padding trimmed, as players do) and reports where its output ends."""
+    progress = _run(
+        "ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-f", "null", "-progress", "pipe:1", "-"
     )
-    rows = [[float(value) for value in line.split(",")[:2]] for line in packets.split() if "N/A" not in line]
-    start = min(pts for pts, _ in rows)
-    end = max(pts + length for pts, length in rows)
-    return Truth(duration=round(end - start, 3))
+    ends = [int(line.split("=", 1)[1]) for line in progress.splitlines() if line.startswith("out_time_us=")]
+    return Truth(duration=round(ends[-1] / 1_000_000, 3))
 
 
 def _document(path: Path) -> Truth:

@@ -3,6 +3,7 @@ pages, downloads, changes, deletes, usages; and its retries against a scripted s
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import tracemalloc
@@ -20,6 +21,7 @@ from trove_client import (
     ImageAsset,
     LinkAsset,
     NotFound,
+    StorageError,
     Trove,
     TroveConnectionError,
     UnsupportedFile,
@@ -313,12 +315,13 @@ class Scripted:
 
     def __init__(self, answers: list[tuple[int, dict[str, str], str]]) -> None:
         self.answers = answers
-        self.seen: list[str] = []
+        self.seen: list[tuple[str, str, dict[str, str], bytes]] = []  # method, path, headers, body
         scripted = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
-                scripted.seen.append(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                scripted.seen.append((self.command, self.path, dict(self.headers.items()), body))
                 status, headers, body = scripted.answers.pop(0)
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json", **headers}.items():
@@ -326,6 +329,8 @@ class Scripted:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body.encode())
+
+            do_POST = do_GET
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -392,6 +397,59 @@ def test_retries_end_with_the_last_answer_as_an_error(scripted):
         "The asset store is unavailable; try again",
     )
     assert len(server.seen) == 3
+
+
+def started_upload(storage_url: str) -> tuple[int, dict[str, str], str]:
+    """`POST /api/v2/uploads`'s answer, its presigned POST pointing at `storage_url`."""
+    asset = {"id": "8c0d6a3e-5f2b-4d7e-9a41-3b6f0e2c9d17", "type": "image", "name": "photo.jpg", "url": "u",
+             "format": "jpg", "status": "pending", "uploadedAt": "2025-11-16T19:43:00Z"}  # fmt: skip
+    fields = {
+        "key": f"uploads/{asset['id']}",
+        "Content-Type": "image/jpeg",
+        "policy": "p",
+        "x-amz-signature": "s",
+    }
+    upload = {"url": f"{storage_url}/bucket", "fields": fields, "expiresAt": "2025-11-16T19:53:00Z"}
+    return 201, {}, json.dumps({"asset": asset, "upload": upload})
+
+
+ACCESS_DENIED = (403, {"Content-Type": "application/xml"},
+                 "<Error><Code>AccessDenied</Code><Message>Invalid according to Policy: Policy expired.</Message></Error>")  # fmt: skip
+
+
+def test_a_refused_presigned_post_is_a_storage_error_and_the_token_never_goes_to_storage(
+    scripted, media_file
+):
+    # given
+    server = scripted()
+    server.answers += [started_upload(server.url), ACCESS_DENIED]
+
+    # when
+    with pytest.raises(StorageError) as refused:
+        Trove(server.url, "secret-token", backoff=0).upload(media_file("photo.jpg"))
+
+    # then
+    assert (refused.value.status, refused.value.code) == (403, "AccessDenied")
+    assert refused.value.message == "Invalid according to Policy: Policy expired."
+    (_, _, api_headers, _), (method, path, storage_headers, _) = server.seen
+    assert api_headers["Authorization"] == "Bearer secret-token"
+    assert (method, path) == ("POST", "/bucket") and "Authorization" not in storage_headers
+
+
+def test_a_retried_presigned_post_sends_the_whole_form_again_fields_first_file_last(scripted, media_file):
+    # given
+    path = media_file("photo.jpg")
+    server = scripted()
+    server.answers += [started_upload(server.url), UNAVAILABLE, (204, {}, "")]
+
+    # when
+    asset = Trove(server.url, "t", backoff=0).upload(path)
+
+    # then
+    assert asset.status == "pending"
+    first, second = (body for method, _, _, body in server.seen[1:])
+    assert first == second and first.endswith(path.read_bytes() + first[first.rindex(b"\r\n--") :])
+    assert first.index(b'name="key"') < first.index(b'name="x-amz-signature"') < first.index(b'name="file"')
 
 
 def test_an_unreachable_api_is_a_connection_error():

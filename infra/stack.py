@@ -8,7 +8,8 @@ Options come from CDK context (`-c key=value`, or cdk.json):
 | `architecture` | `arm64` | the functions' and layers' architecture: `arm64` (Graviton) or `x86_64` (see layers/build.py) |
 | `layer_source` | `auto` | `built`, `placeholder` or `auto` (see infra/constructs/layers.py); cdk.json sets `built` |
 | `web_origins` | none | more origins (comma-separated) besides the CloudFront URL, e.g. a dev server: allowed by the bucket's and the API's CORS |
-| `alarm_email` | none | an e-mail address subscribed to the alarm topic |
+| `alarm_email` | none | an e-mail address subscribed to the alarm topic: this or `alarms=off` is required |
+| `alarms` | `on` | `off`: deploy with nobody subscribed to the alarms, on purpose (they still change state) |
 | `cognito_threat_protection` | `false` | the Cognito Plus plan with threat protection (billed per active user) |
 
 The keys had a `trove:` prefix before (`trove:alarmEmail`...); one given the old way fails the synth with
@@ -43,14 +44,18 @@ RENAMED_CONTEXT_KEYS = {
     "trove:cognitoThreatProtection": "cognito_threat_protection",
 }
 
+DEFAULT_LAYER_SOURCE = "auto"
+
 
 @dataclass(frozen=True)
 class StackOptions:
     stage: str = DEFAULT_STAGE
     architecture: str = layer_build.DEFAULT_ARCH
-    layer_source: str = "auto"
+    layer_source: str = DEFAULT_LAYER_SOURCE
     extra_web_origins: tuple[str, ...] = field(default_factory=tuple)
     alarm_email: str | None = None
+    # Deploying alarms that notify nobody must be asked for (`alarms=off`), not happen by omission.
+    alarms_notify_nobody: bool = False
     cognito_threat_protection: bool = False
 
     @classmethod
@@ -58,8 +63,7 @@ class StackOptions:
         for old, new in RENAMED_CONTEXT_KEYS.items():
             if node.try_get_context(old) is not None:
                 raise ValueError(f"The context key {old} is now {new}: use -c {new}=...")
-        defaults = cls()
-        architecture = node.try_get_context("architecture") or defaults.architecture
+        architecture = node.try_get_context("architecture") or layer_build.DEFAULT_ARCH
         if architecture not in layer_build.ARCHITECTURES:
             raise ValueError(
                 f"architecture must be one of {layer_build.ARCHITECTURES}, not {architecture!r}"
@@ -68,21 +72,40 @@ class StackOptions:
         if isinstance(origins, str):
             origins = [origin.strip() for origin in origins.split(",")]
         return cls(
-            stage=node.try_get_context("stage") or defaults.stage,
+            stage=node.try_get_context("stage") or DEFAULT_STAGE,
             architecture=architecture,
-            layer_source=node.try_get_context("layer_source") or defaults.layer_source,
+            layer_source=node.try_get_context("layer_source") or DEFAULT_LAYER_SOURCE,
             extra_web_origins=tuple(origin.rstrip("/") for origin in origins if origin),
             alarm_email=node.try_get_context("alarm_email") or None,
-            cognito_threat_protection=str(node.try_get_context("cognito_threat_protection")).lower()
-            == "true",
+            alarms_notify_nobody=_switch(node, "alarms", default=True) is False,
+            cognito_threat_protection=_switch(node, "cognito_threat_protection", default=False),
         )
+
+    def __post_init__(self) -> None:
+        if self.alarm_email and self.alarms_notify_nobody:
+            raise ValueError("alarm_email and alarms=off contradict each other: give one")
+        if not (self.alarm_email or self.alarms_notify_nobody):
+            raise ValueError(
+                "The alarms need someone to reach: -c alarm_email=you@example.com, or -c alarms=off to "
+                "deploy without anyone subscribed"
+            )
+        if self.alarm_email and "@" not in self.alarm_email:
+            raise ValueError(f"alarm_email must be an e-mail address, not {self.alarm_email!r}")
+
+
+def _switch(node: Node, key: str, *, default: bool) -> bool:
+    """An on/off context value."""
+    value = node.try_get_context(key)
+    if value is None:
+        return default
+    text = str(value).lower()
+    if text not in ("on", "off", "true", "false"):
+        raise ValueError(f"{key} must be on or off, not {value!r}")
+    return text in ("on", "true")
 
 
 class TroveStack(Stack):
-    def __init__(
-        self, scope: Construct, construct_id: str, *, options: StackOptions | None = None, **kwargs
-    ) -> None:
-        options = options or StackOptions()
+    def __init__(self, scope: Construct, construct_id: str, *, options: StackOptions, **kwargs) -> None:
         stage = Stage(options.stage)
         # A production stage cannot be deleted by mistake; any other can be, cleanly.
         super().__init__(scope, construct_id, termination_protection=stage.production, **kwargs)
@@ -133,6 +156,10 @@ class TroveStack(Stack):
         self.monitoring = Monitoring(
             self,
             "Monitoring",
+            stage=stage,
+            http_api=self.api.http_api,
+            tables={"Assets": self.storage.assets_table, "Usages": self.storage.usages_table},
+            processor_name=self.processing.handler.function.function_name,
             dead_letter_queue=self.storage.dead_letter_queue,
             queue=self.storage.queue,
             functions={

@@ -40,6 +40,8 @@ def handle_record(record: SQSRecord, lambda_context: LambdaContext) -> None:
     receives = int(record.attributes.approximate_receive_count)
     last_attempt = receives >= topology.UPLOADS_QUEUE.max_receive_count
     for outcome in process_message(uploaded_keys(record.body), settings, deadline=deadline, last_attempt=last_attempt):
+        # Per function too: each stage's processor (trove-processor-<stage>) has metrics of its own.
+        metrics.add_dimension(name="function", value=lambda_context.function_name)
         metrics.add_metric(name=f"Upload_{outcome.status}", unit="Count", value=1)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-TEST_CONTEXT = {"layer_source": "placeholder"}
+TEST_CONTEXT = {"layer_source": "placeholder", "alarm_email": "alarms@example.com"}
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The queue → processor wiring, the web page behind CloudFront, and the alarms."""
+"""The queue → processor wiring and the web page behind CloudFront (the alarms: test_monitoring.py)."""
 
 from __future__ import annotations
 
@@ -200,52 +200,3 @@ def test_the_cycle_check_finds_a_cycle() -> None:
     assert _dependency_cycle(resources) == ["Api", "Distribution", "Api"]
     del resources["Api"]["Properties"]["Cors"]
     assert _dependency_cycle(resources) is None
-
-
-def _alarms(synthesized: Synthesized) -> list[dict]:
-    return [alarm["Properties"] for alarm in synthesized.resources("AWS::CloudWatch::Alarm").values()]
-
-
-def test_an_alarm_fires_as_soon_as_one_message_reaches_the_dlq(synthesized: Synthesized) -> None:
-    # given
-    dlq_id = synthesized.logical_id(synthesized.stack.storage.dead_letter_queue)
-    topic_id = synthesized.logical_id(synthesized.stack.monitoring.topic)
-
-    # when
-    (alarm,) = [
-        alarm
-        for alarm in _alarms(synthesized)
-        if alarm["Namespace"] == "AWS/SQS"
-        and alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
-        and alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [dlq_id, "QueueName"]}}]
-    ]
-
-    # then
-    assert alarm["Threshold"] == 1
-    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
-    assert alarm["EvaluationPeriods"] == 1
-    assert alarm["AlarmActions"] == [{"Ref": topic_id}]
-
-
-@pytest.mark.parametrize("name", ["api", "processing", "sweep"])
-@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
-def test_each_function_has_error_and_throttle_alarms(
-    synthesized: Synthesized, name: str, metric: str
-) -> None:
-    # given
-    function_id = synthesized.logical_id(getattr(synthesized.stack, name).handler.function)
-
-    # when
-    matching = [
-        alarm
-        for alarm in _alarms(synthesized)
-        if alarm["Namespace"] == "AWS/Lambda"
-        and alarm["MetricName"] == metric
-        and alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function_id}}]
-    ]
-
-    # then
-    (alarm,) = matching
-    assert alarm["Threshold"] == 1
-    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
-    assert alarm["TreatMissingData"] == "notBreaching"

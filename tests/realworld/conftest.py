@@ -6,7 +6,7 @@ import pytest
 
 from tests.realworld.corpus import load, missing
 
-TOOLS = ("exiftool", "ffprobe", "ffmpeg", "pdfinfo", "pdftoppm", "vipsthumbnail")
+TOOLS = ("exiftool", "ffprobe", "ffmpeg", "pdfinfo", "pdftoppm", "vips", "vipsthumbnail")
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,11 @@
-"""Ground truth for the real-world corpus from tools independent of Trove's code: exiftool for
-images, ffprobe for video, ffmpeg decoding for audio, pdfinfo for PDFs, all run on the file at test time.
+"""Ground truth for the real-world corpus from tools independent of Trove's code, run on the file
+at test time: exiftool for images, ffprobe for video, ffmpeg decoding for audio, pdfinfo for PDFs.
 
-Each file also gets a reference picture of what a viewer shows, rendered by a different program
-than Trove's: vipsthumbnail for images (embedded ICC profile converted to sRGB, EXIF orientation
-applied, alpha kept), ffmpeg for videos (the frame at 1 s, sample aspect ratio and display-matrix
-rotation applied, as players show it) and pdftoppm for PDFs (first page, /Rotate applied).
+Each file also gets a reference picture of what a viewer shows, rendered by other programs than
+Trove's: libvips for images (embedded ICC profile converted to sRGB, untagged CMYK by formula as
+browsers show it, EXIF orientation applied, alpha kept), ffmpeg for videos (the frame at 1 s,
+sample aspect ratio and display-matrix rotation applied, as players show it) and pdftoppm for PDFs
+(first page, /Rotate applied).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageChops, ImageOps
 
 from functions.core.media import AssetType, by_extension
 
@@ -67,23 +68,52 @@ def _image(path: Path) -> Truth:
     # Browsers turn a picture by its EXIF orientation only (5–8 are quarter turns); XMP's is ignored.
     if facts.get("Orientation") in (5, 6, 7, 8):
         width, height = height, width
-    # Colour is converted from the embedded profile; an untagged picture is sRGB as it is (asking
-    # libvips to convert one anyway shifts saturated colours), but untagged CMYK takes libvips's own
-    # CMYK profile, as colour-managed editors do.
-    colour = []
-    if "ProfileDescription" in facts:
-        colour = ["--export-profile", "srgb"]
-    elif facts.get("ColorComponents") == 4:
-        colour = ["--import-profile", "cmyk", "--export-profile", "srgb"]
+    if "ProfileDescription" not in facts and facts.get("ColorComponents") == 4:
+        return Truth(width=width, height=height, picture=_untagged_cmyk(path))
     with tempfile.TemporaryDirectory() as folder:
+        source = path
+        if "ProfileDescription" in facts:
+            # To sRGB from the embedded profile with the perceptual intent: the A2B0 table that
+            # colour-managed browsers use for press profiles; the same as colorimetric for matrix ones.
+            source = Path(folder) / "srgb.v"  # libvips's own format keeps the EXIF orientation
+            subprocess.run(
+                [
+                    "vips",
+                    "icc_transform",
+                    str(path),
+                    str(source),
+                    "srgb",
+                    "--embedded",
+                    "--intent",
+                    "perceptual",
+                    "--depth",
+                    "8",
+                ],
+                check=True,
+                capture_output=True,
+            )
         out = Path(folder) / "reference.png"
+        # vipsthumbnail shrinks and turns the picture by its EXIF orientation; an untagged one is sRGB.
         subprocess.run(
-            ["vipsthumbnail", str(path), "--size", f"{RENDER_SIDE}x{RENDER_SIDE}", *colour, "-o", str(out)],
+            ["vipsthumbnail", str(source), "--size", f"{RENDER_SIDE}x{RENDER_SIDE}", "-o", str(out)],
             check=True,
             capture_output=True,
         )
         picture = Image.open(out).convert("RGBA")
     return Truth(width=width, height=height, picture=picture)
+
+
+def _untagged_cmyk(path: Path) -> Image.Image:
+    """CMYK without a profile as browsers show it, having none to apply: by formula, each of R, G, B
+    the share of light its ink and the black ink let through. libvips decodes it (undoing Adobe's
+    inverted CMYK) and turns it upright by its EXIF orientation."""
+    with tempfile.TemporaryDirectory() as folder:
+        upright = Path(folder) / "cmyk.tif"
+        subprocess.run(["vips", "autorot", str(path), str(upright)], check=True, capture_output=True)
+        cyan, magenta, yellow, black = (ImageOps.invert(ink) for ink in Image.open(upright).split())
+    picture = Image.merge("RGB", [ImageChops.multiply(ink, black) for ink in (cyan, magenta, yellow)])
+    picture.thumbnail((RENDER_SIDE, RENDER_SIDE))
+    return picture.convert("RGBA")
 
 
 def _video(path: Path) -> Truth:

@@ -356,8 +356,9 @@ export interface components {
         /**
          * AssetV1Update
          * @description PUT /api/assets/{id} (seed 000, "Update Asset"): the whole record. A field left out is
-         *     null, as if sent as null (`todo_id: null` unlinks). `reference_url` is required for a link
-         *     asset; an uploaded file's is its file URL, which may be sent back unchanged or left out.
+         *     null, as if sent as null (`todo_id: null` unlinks), but for `reference_url`, which no asset can
+         *     be without: left out or null, it stays as it is (a link's URL; an uploaded file's file URL,
+         *     which may also be sent back unchanged).
          */
         AssetV1Update: {
             /** Name */

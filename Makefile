@@ -14,8 +14,15 @@ APT_PACKAGES := libmagic1 chromium libgs-common
 # the versions its lock file pins; the test bundles and serves it offline.
 UPPY := tests/e2e/browser/uppy
 UPPY_STAMP := $(UPPY)/node_modules/.installed
+# Trove's own clients (clients/): the Python SDK and `trove` command, installed editable with the venv;
+# the TypeScript types' toolchain (openapi-typescript, tsc) from the npm registry at the versions its
+# lock file pins, for tests/clients/test_typescript.py and `make types`.
+CLIENTS_PY := clients/python
+CLIENTS_TS := clients/typescript
+CLIENTS_TS_STAMP := $(CLIENTS_TS)/node_modules/.installed
+NODE_STAMP := $(VENV)/.node
 
-.PHONY: help setup dev test test-unit synth layers bench invoke lint openapi clean
+.PHONY: help setup dev test test-unit synth layers bench invoke lint openapi types clean
 
 help:
 	@echo "make dev      run the whole service locally (API, uploads, processing, web page)"
@@ -23,12 +30,13 @@ help:
 	@echo "make synth    synthesize the CDK stack offline into cdk.out/"
 	@echo "make layers   build the Lambda layers (no Docker)"
 	@echo "make bench    run the benchmarks, write bench/results.json and docs/performance.md"
+	@echo "make types    regenerate clients/typescript/trove-api.d.ts from the OpenAPI document"
 	@echo "make invoke FN=api|processor|sweep EVENT=events/<file>.json   one handler, one event, against make dev"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(CLIENTS_PY)/pyproject.toml
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	@test -x $(BIN)/python || uv venv --quiet --python $(PYTHON) $(VENV)
-	uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	uv pip install --quiet --python $(BIN)/python -e '.[dev]' -e '$(CLIENTS_PY)[cli,cognito]'
 	@touch $@
 
 $(SYSTEM_STAMP): Makefile
@@ -41,17 +49,24 @@ $(SYSTEM_STAMP): Makefile
 
 setup: $(STAMP) $(SYSTEM_STAMP)
 
-$(UPPY_STAMP): $(UPPY)/package.json $(UPPY)/package-lock.json
+$(NODE_STAMP):
 	@command -v npm >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; \
 	  else echo "Please install: nodejs npm (sudo apt-get install nodejs npm)"; exit 1; fi; }
+	@mkdir -p $(VENV) && touch $@
+
+$(UPPY_STAMP): $(UPPY)/package.json $(UPPY)/package-lock.json | $(NODE_STAMP)
 	npm ci --prefix $(UPPY) --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(CLIENTS_TS_STAMP): $(CLIENTS_TS)/package.json $(CLIENTS_TS)/package-lock.json | $(NODE_STAMP)
+	npm ci --prefix $(CLIENTS_TS) --no-audit --no-fund --loglevel=error
 	@touch $@
 
 dev: setup
 	$(BIN)/python -m infra.local
 
-test: setup $(UPPY_STAMP)
+test: setup $(UPPY_STAMP) $(CLIENTS_TS_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-unit: setup
@@ -60,11 +75,18 @@ test-unit: setup
 openapi: setup
 	$(BIN)/python -m functions.api.openapi_export docs/openapi.json
 
-synth: setup
-	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(BIN)/python -m infra.app
+# make synth [STAGE=prod] [ARCH=x86_64] [ALARM_EMAIL=ops@example.com]: without ALARM_EMAIL the alarms
+# notify nobody (alarms=off, said explicitly). Needs only the virtualenv: no Chromium, no root.
+synth: $(STAMP)
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(BIN)/python -m infra.app $(if $(STAGE),-c stage=$(STAGE)) $(if $(ARCH),-c architecture=$(ARCH)) $(if $(ALARM_EMAIL),-c alarm_email=$(ALARM_EMAIL),-c alarms=off)
 
-layers: setup
-	$(BIN)/python -m layers.build
+# make layers [ARCH=x86_64]: arm64 by default
+layers: $(STAMP)
+	$(BIN)/python -m layers.build $(if $(ARCH),--arch $(ARCH))
+
+# The API's TypeScript types, from the OpenAPI document as the routes make it now.
+types: openapi $(CLIENTS_TS_STAMP)
+	npm run --prefix $(CLIENTS_TS) generate
 
 bench: setup
 	$(BIN)/python -m bench
@@ -73,7 +95,7 @@ invoke: setup
 	$(BIN)/python -m infra.local.invoke $(FN) $(EVENT)
 
 lint: setup
-	$(BIN)/ruff check functions infra tests bench
+	$(BIN)/ruff check functions infra tests bench clients
 
 clean:
-	rm -rf $(VENV) cdk.out layers/build .pytest_cache
+	rm -rf $(VENV) cdk.out layers/build .pytest_cache $(CLIENTS_TS)/node_modules

@@ -14,6 +14,7 @@ import os
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from infra.constructs.edge import EDGE_REGION, EdgeStack
 from infra.stack import StackOptions, TroveStack
 from infra.stage import Stage
 
@@ -38,10 +39,24 @@ def build_app(outdir: str | None = None, context: dict | None = None) -> tuple[c
     )
     account, region = os.environ.get("CDK_DEFAULT_ACCOUNT"), os.environ.get("CDK_DEFAULT_REGION")
     options = StackOptions.from_context(app.node)
+    stage = Stage(options.stage)
+    # CloudFront's web ACL must be in us-east-1: a stack of its own there, in the same account.
+    edge = (
+        EdgeStack(
+            app,
+            f"{stage.stack_name}-edge",
+            stage=stage,
+            env=cdk.Environment(account=account, region=EDGE_REGION),
+            description=f"Trove ({stage.name}): the WAF web ACL in front of CloudFront",
+        )
+        if options.waf
+        else None
+    )
     stack = TroveStack(
         app,
-        Stage(options.stage).stack_name,
+        stage.stack_name,
         options=options,
+        edge=edge,
         # Environment-agnostic when synthesized offline; the CLI fills in the account and region.
         env=cdk.Environment(account=account, region=region) if account and region else None,
         description="Trove: serverless asset service (uploads to S3, processing, API, web page)",

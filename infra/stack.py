@@ -10,6 +10,7 @@ Options come from CDK context (`-c key=value`, or cdk.json):
 | `web_origins` | none | more origins (comma-separated) besides the CloudFront URL, e.g. a dev server: allowed by the bucket's and the API's CORS |
 | `alarm_email` | none | an e-mail address subscribed to the alarm topic: this or `alarms=off` is required |
 | `alarms` | `on` | `off`: deploy with nobody subscribed to the alarms, on purpose (they still change state) |
+| `waf` | `on` | `off`: no WAF web ACL in front of CloudFront (and no `Trove-<stage>-edge` stack in us-east-1) |
 | `cognito_threat_protection` | `false` | the Cognito Plus plan with threat protection (billed per active user) |
 
 The keys had a `trove:` prefix before (`trove:alarmEmail`...); one given the old way fails the synth with
@@ -27,6 +28,7 @@ from functions.core import topology
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.api import Api
 from infra.constructs.auth import Auth
+from infra.constructs.edge import EdgeStack, edge_web_acl_arn
 from infra.constructs.layers import Layers
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.processing import Processing
@@ -56,6 +58,7 @@ class StackOptions:
     alarm_email: str | None = None
     # Deploying alarms that notify nobody must be asked for (`alarms=off`), not happen by omission.
     alarms_notify_nobody: bool = False
+    waf: bool = True
     cognito_threat_protection: bool = False
 
     @classmethod
@@ -78,6 +81,7 @@ class StackOptions:
             extra_web_origins=tuple(origin.rstrip("/") for origin in origins if origin),
             alarm_email=node.try_get_context("alarm_email") or None,
             alarms_notify_nobody=_switch(node, "alarms", default=True) is False,
+            waf=_switch(node, "waf", default=True),
             cognito_threat_protection=_switch(node, "cognito_threat_protection", default=False),
         )
 
@@ -105,14 +109,32 @@ def _switch(node: Node, key: str, *, default: bool) -> bool:
 
 
 class TroveStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, options: StackOptions, **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        options: StackOptions,
+        edge: EdgeStack | None = None,
+        **kwargs,
+    ) -> None:
         stage = Stage(options.stage)
         # A production stage cannot be deleted by mistake; any other can be, cleanly.
         super().__init__(scope, construct_id, termination_protection=stage.production, **kwargs)
         self.options = options
         self.stage = stage
+        self.edge = edge
+        if edge is not None:
+            self.add_stack_dependency(edge, "the distribution uses the web ACL, whose ARN the edge stack publishes")
         self.access_logs = AccessLogs(self, "AccessLogs", stage=stage)
-        self.web = Web(self, "Web", stage=stage, access_logs=self.access_logs.bucket)
+        self.web = Web(
+            self,
+            "Web",
+            stage=stage,
+            access_logs=self.access_logs.bucket,
+            assets_bucket_name=Storage.bucket_name(stage),
+            web_acl_arn=edge_web_acl_arn(self, stage) if edge is not None else None,
+        )
         web_origins = [self.web.url, *options.extra_web_origins]
         self.storage = Storage(
             self, "Storage", stage=stage, access_logs=self.access_logs.bucket, web_origins=web_origins

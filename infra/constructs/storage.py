@@ -86,6 +86,11 @@ class Storage(Construct):
         self.assets_table = self._table("AssetsTable", topology.ASSETS_TABLE)
         self.usages_table = self._table("UsagesTable", topology.USAGES_TABLE)
 
+    @staticmethod
+    def bucket_name(stage: Stage) -> str:
+        """The assets bucket's name, known before the bucket exists (the page's CSP names it)."""
+        return stage.bucket_name(topology.BUCKET.name)
+
     # -- ARNs the grants are built from ---------------------------------------------------------
 
     @staticmethod
@@ -103,7 +108,7 @@ class Storage(Construct):
             self.stage,
             # Bucket names are global: the stage's name with the account and region; the functions get
             # it as TROVE_BUCKET.
-            bucket_name=self.stage.bucket_name(spec.name),
+            bucket_name=self.bucket_name(self.stage),
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="s3/assets/",

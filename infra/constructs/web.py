@@ -23,6 +23,7 @@ from constructs import Construct
 
 from functions.core import topology
 from infra.constructs.acknowledge import acknowledge
+from infra.constructs.edge import security_headers
 from infra.constructs.function import LOG_RETENTION
 from infra.constructs.storage import private_bucket
 from infra.stage import Stage
@@ -37,7 +38,16 @@ WEB_EXCLUDES = [CONFIG_FILE, "tests/*", "*.md", "node_modules/*", ".*"]
 
 
 class Web(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, access_logs: s3.IBucket) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: Stage,
+        access_logs: s3.IBucket,
+        assets_bucket_name: str,
+        web_acl_arn: str | None,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.bucket = private_bucket(
             self,
@@ -49,16 +59,20 @@ class Web(Construct):
             # Only the deployment's files live here, and the deployment removes them on delete.
             removal_policy=RemovalPolicy.DESTROY,
         )
+        self.headers = security_headers(
+            self, stage, assets_bucket_name=assets_bucket_name, region=Stack.of(self).region
+        )
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
+            web_acl_id=web_acl_arn,
             comment=f"Trove web page ({stage.name})",
             default_root_object="index.html",
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                response_headers_policy=self.headers,
                 compress=True,
             ),
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
@@ -80,13 +94,13 @@ class Web(Construct):
             "AwsSolutions-CFR1",
             "Trove's users are not bound to any country; there is no geographic restriction to apply.",
         )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR2",
-            "The distribution serves static files and passes /api/* uncached to the HTTP API, which checks "
-            "a Cognito JWT on every route but the OpenAPI document and is throttled at its stage; a WAF "
-            "web ACL (us-east-1, billed per rule) is left to the operator.",
-        )
+        if web_acl_arn is None:
+            acknowledge(
+                self.distribution,
+                "AwsSolutions-CFR2",
+                "Deployed with -c waf=off, on purpose: the HTTP API behind /api/* still checks a Cognito "
+                "JWT on every route but the OpenAPI document and is throttled at its stage.",
+            )
 
     def serve_api(self, http_api: apigw.IHttpApi) -> None:
         """`/api/*` on the page's origin goes to the HTTP API's own endpoint, uncached, with every viewer
@@ -107,7 +121,7 @@ class Web(Construct):
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-            response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+            response_headers_policy=self.headers,
             # Nothing is cached, so CloudFront would not compress anyway; say so.
             compress=False,
         )

@@ -23,5 +23,12 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
 
 @pytest.fixture(scope="session")
+def synthesized_minimal(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """What can be turned off is: no WAF (so no edge stack), nobody notified of the alarms."""
+    context = {"alarm_email": None, "alarms": "off", "waf": "off"}
+    return synthesize(tmp_path_factory.mktemp("cdk.out.minimal"), context)
+
+
+@pytest.fixture(scope="session")
 def synthesized_prod(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     return synthesize(tmp_path_factory.mktemp("cdk.out.prod"), {"stage": "prod"})

@@ -4,7 +4,6 @@ the dashboard."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from functions.core.observability import SERVICE
 from infra.constructs import monitoring
 from infra.stack import StackOptions
-from tests.infra.helpers import REPO_ROOT, Synthesized, render, synthesize
+from tests.infra.helpers import REPO_ROOT, Synthesized, render
 
 pytestmark = pytest.mark.xdist_group("cdk")
 
@@ -76,9 +75,9 @@ def test_the_alarm_email_is_subscribed_and_every_alarm_notifies_the_topic(synthe
         assert alarm["TreatMissingData"] == "notBreaching", logical_id
 
 
-def test_with_alarms_off_nobody_is_subscribed_but_the_alarms_stay(tmp_path: Path) -> None:
-    # when
-    quiet = synthesize(tmp_path, {"alarm_email": None, "alarms": "off"})
+def test_with_alarms_off_nobody_is_subscribed_but_the_alarms_stay(synthesized_minimal: Synthesized) -> None:
+    # given
+    quiet = synthesized_minimal
 
     # then
     assert quiet.validation_error is None

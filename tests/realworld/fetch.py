@@ -45,7 +45,12 @@ def download(package: Package) -> Path:
     staging = folder.with_name(folder.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    subprocess.run(_download_command(package), cwd=staging, check=True, stdout=subprocess.DEVNULL)
+    command = _download_command(package)
+    done = subprocess.run(command, check=False, cwd=staging, capture_output=True, text=True)
+    # apt-get source also fetches the Debian changes, which a mirror may lack (404): the upstream
+    # tarball, which holds the files, is what counts.
+    if not any(staging.glob(archive)):
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr}")
     staging.rename(folder)
     return min(folder.glob(archive))
 

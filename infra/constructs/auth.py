@@ -1,7 +1,7 @@
 """Who may call the API: a Cognito user pool, the web page's app client, and the HTTP API's JWT authorizer.
 
 Users are created by an administrator (no self sign-up); the page signs in with the user's e-mail and
-password straight against Cognito and sends the token as `Authorization: Bearer …`. The authorizer
+password (then, for a user who turned on TOTP MFA, the authenticator's code) straight against Cognito and sends the token as `Authorization: Bearer …`. The authorizer
 checks the token's issuer, expiry and audience (the app client) and hands its claims to the API
 function, the same claims the local stack's dev tokens carry.
 """
@@ -58,9 +58,10 @@ class Auth(Construct):
         acknowledge(
             self.user_pool,
             "AwsSolutions-COG2",
-            "MFA is offered (TOTP, optional per user) but not required: the web page signs in with "
-            "USER_PASSWORD_AUTH and has no MFA enrolment screen; users are created by an administrator "
-            "(no self sign-up) and passwords need 12+ characters with all four character classes.",
+            "MFA is offered (TOTP, optional per user; the page's sign-in asks for the code) but not "
+            "required: the page has no enrolment screen (users turn TOTP on with the CLI, docs/deploy.md), "
+            "so requiring it would lock new users out; users are created by an administrator (no self "
+            "sign-up) and passwords need 12+ characters with all four character classes.",
         )
         if not threat_protection:
             acknowledge(

@@ -5,12 +5,20 @@
 //   local stack:  {"apiBase": "", "auth": "local"}            -> POST /local/token {"user": name}
 //   AWS (CDK):    {"apiBase": "", "auth": "cognito", "region": "…",
 //                  "userPoolId": "…", "userPoolClientId": "…"} -> Cognito USER_PASSWORD_AUTH
+// Cognito may answer a sign-in with a challenge the page completes: a temporary password to replace
+// (NEW_PASSWORD_REQUIRED), then, for a user who turned on TOTP MFA, the authenticator app's code
+// (SOFTWARE_TOKEN_MFA).
 // "apiBase" "" is the page's own origin; in AWS, CloudFront sends /api/* to the HTTP API. (From
 // another origin, the API's 302s to S3 would arrive with Origin: null and media would not load.)
 // The session (a bearer token and its expiry) lives in sessionStorage: it ends with the tab.
 
 const SESSION_KEY = "trove.session";
 const EXPIRY_MARGIN_MS = 30_000;
+// The challenges the page answers, and the ChallengeResponses key that carries the user's answer.
+const CHALLENGE_ANSWERS = {
+  NEW_PASSWORD_REQUIRED: "NEW_PASSWORD",
+  SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE",
+};
 
 export async function loadConfig() {
   const answer = await fetch("config.json", { cache: "no-store" });
@@ -131,13 +139,17 @@ export class Auth {
       body: JSON.stringify(payload),
     });
     const body = await answer.json().catch(() => ({}));
-    if (!answer.ok) throw new Error(body.message || body.__type || `Cognito answered ${answer.status}`);
+    if (!answer.ok) {
+      const problem = new Error(body.message || body.__type || `Cognito answered ${answer.status}`);
+      problem.type = body.__type ?? ""; // e.g. NotAuthorizedException: the challenge's session is spent
+      throw problem;
+    }
     return body;
   }
 
   /**
    * Sign in with e-mail and password. Resolves to null when signed in, or to a challenge
-   * ({name: "NEW_PASSWORD_REQUIRED", session}) that `answerNewPassword` completes.
+   * ({name: "NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA", session}) that `answerChallenge` answers.
    */
   async signInCognito(email, password) {
     const result = await this.#cognito("InitiateAuth", {
@@ -148,12 +160,14 @@ export class Auth {
     return this.#settle(email, result);
   }
 
-  async answerNewPassword(email, challenge, newPassword) {
+  /** Answer a challenge (a new password, or a TOTP code); resolves like `signInCognito`: a new
+   * password may be followed by the MFA code. */
+  async answerChallenge(email, challenge, answer) {
     const result = await this.#cognito("RespondToAuthChallenge", {
-      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      ChallengeName: challenge.name,
       ClientId: this.config.clientId,
       Session: challenge.session,
-      ChallengeResponses: { USERNAME: email, NEW_PASSWORD: newPassword },
+      ChallengeResponses: { USERNAME: email, [CHALLENGE_ANSWERS[challenge.name]]: answer },
     });
     return this.#settle(email, result);
   }
@@ -166,7 +180,7 @@ export class Auth {
       this.#keep(sessionFrom(tokens.IdToken, email, tokens.RefreshToken ?? null));
       return null;
     }
-    if (result.ChallengeName === "NEW_PASSWORD_REQUIRED") {
+    if (result.ChallengeName in CHALLENGE_ANSWERS) {
       return { name: result.ChallengeName, session: result.Session };
     }
     throw new Error(`Sign-in needs a step this page does not offer (${result.ChallengeName || "unknown"})`);

@@ -108,6 +108,36 @@ function showSignIn(message = "") {
 
 let challenge = null;
 
+// What the sign-in form asks for each Cognito challenge (web/js/auth.js answers it).
+const CHALLENGE_FIELDS = {
+  NEW_PASSWORD_REQUIRED: {
+    hint: "Your password was temporary. Choose a new one to continue.",
+    field: { label: "New password", name: "answer", type: "password", required: true, autocomplete: "new-password" },
+    missing: "Choose a new password.",
+  },
+  SOFTWARE_TOKEN_MFA: {
+    hint: "Enter the 6-digit code your authenticator app shows for Trove.",
+    field: {
+      label: "Authentication code",
+      name: "answer",
+      required: true,
+      inputmode: "numeric",
+      pattern: "[0-9]{6}",
+      maxlength: "6",
+      autocomplete: "one-time-code",
+    },
+    missing: "Enter the 6-digit code from your authenticator app.",
+  },
+};
+
+function askFor(next, email) {
+  challenge = { ...next, email };
+  const asked = CHALLENGE_FIELDS[next.name];
+  $("#signin-hint").textContent = asked.hint;
+  fill($("#signin-fields"), field(asked.field));
+  $("#signin-fields input").focus();
+}
+
 async function onSignIn(event) {
   event.preventDefault();
   signInProblem("");
@@ -121,23 +151,25 @@ async function onSignIn(event) {
         if (!user) throw new Error("Enter a user name.");
         await auth.signInLocal(user);
       } else if (challenge) {
-        if (!values.newPassword) throw new Error("Choose a new password.");
-        challenge = await auth.answerNewPassword(challenge.email, challenge, values.newPassword);
+        const answer = String(values.answer || "").trim();
+        if (!answer) throw new Error(CHALLENGE_FIELDS[challenge.name].missing);
+        const next = await auth.answerChallenge(challenge.email, challenge, answer);
+        if (next) askFor(next, challenge.email);
+        else challenge = null;
       } else {
         const email = String(values.email || "").trim();
         if (!email || !values.password) throw new Error("Enter your e-mail address and password.");
         const next = await auth.signInCognito(email, values.password);
-        if (next) {
-          challenge = { ...next, email };
-          $("#signin-hint").textContent = "Your password was temporary. Choose a new one to continue.";
-          fill($("#signin-fields"),
-            field({ label: "New password", name: "newPassword", type: "password", required: true, autocomplete: "new-password" }),
-          );
-          $("#signin-fields input").focus();
-        }
+        if (next) askFor(next, email);
       }
     });
   } catch (error) {
+    // A challenge's session is single-use and short-lived: when Cognito refuses it, start over.
+    if (challenge && String(error.type || "").includes("NotAuthorized")) {
+      challenge = null;
+      showSignIn(`${error.message} Sign in again.`);
+      return;
+    }
     signInProblem(error.message);
     return;
   }

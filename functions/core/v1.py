@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from functions.core import assets
-from functions.core.errors import InvalidInput
+from functions.core.errors import Conflict
 from functions.core.media import AssetType
 from functions.core.models import AssetModel
 from functions.core.schemas import (
@@ -34,9 +34,19 @@ MAX_SKIP = 10_000
 # Integers beyond this lose precision in JavaScript clients; such ids come back as strings.
 _MAX_SAFE_INTEGER = 2**53 - 1
 
+
+
+def _integral_number(value: object) -> object:
+    # JSON has one number type: `7.0` is the integer 7 as JSON Schema's "integer" says (and as
+    # JavaScript clients may send it); a float with a fraction stays a float, and is refused.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 # Seed 000 types the links as int; Trove's links are short tokens from other systems (as in
 # /api/v2), so both an integer and such a string are accepted, and stored as text.
-LinkRef = Annotated[StrictInt, Field(ge=0, le=_MAX_SAFE_INTEGER)] | LinkId
+LinkRef = Annotated[
+    Annotated[StrictInt, Field(ge=0, le=_MAX_SAFE_INTEGER)] | LinkId, BeforeValidator(_integral_number)
+]
 
 
 class AssetV1Create(BaseModel):
@@ -53,8 +63,9 @@ class AssetV1Create(BaseModel):
 
 class AssetV1Update(BaseModel):
     """PUT /api/assets/{id} (seed 000, "Update Asset"): the whole record. A field left out is
-    null, as if sent as null (`todo_id: null` unlinks). `reference_url` is required for a link
-    asset; an uploaded file's is its file URL, which may be sent back unchanged or left out."""
+    null, as if sent as null (`todo_id: null` unlinks), but for `reference_url`, which no asset can
+    be without: left out or null, it stays as it is (a link's URL; an uploaded file's file URL,
+    which may also be sent back unchanged)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -127,12 +138,12 @@ def replace(identity: assets.Identity, raw_id: str, body: AssetV1Update, base_ur
         "project_id": _link_in(body.project_id),
         "todo_id": _link_in(body.todo_id),
     }
-    if current.asset_type == AssetType.LINK:
-        if body.reference_url is None:
-            raise InvalidInput("reference_url is required for a link asset")
+    # No asset is without a reference URL: null or absent leaves it as it is. An uploaded file's is
+    # its file URL: another is a well-formed request this asset's state refuses (409, not 400).
+    if body.reference_url is not None and current.asset_type == AssetType.LINK:
         changes["url"] = body.reference_url
     elif body.reference_url not in (None, to_asset(current, base_url).url):
-        raise InvalidInput(
+        raise Conflict(
             "reference_url of an uploaded file is its file URL and cannot be changed; "
             "send it unchanged or leave it out"
         )

@@ -448,6 +448,8 @@ def set_mode(identity: Identity, usage_id: str, change: ModeChange) -> UsageMode
 
 
 def _decode_usage_id(usage_id: str) -> tuple[str, str]:
+    """The usage's key. Ids are opaque base64url (the document's USAGE_ID_PATTERN, checked by the
+    route): one that does not decode to a usage key names no usage, a 404 like any other unknown id."""
     try:
         text = base64.urlsafe_b64decode(usage_id + "=" * (-len(usage_id) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
@@ -458,9 +460,9 @@ def _decode_usage_id(usage_id: str) -> tuple[str, str]:
         Consumer.parse(consumer)
         Origin(origin)
     except (InvalidInput, ValueError):
-        raise InvalidInput("Invalid usage ID") from None
+        raise NotFound("Usage not found") from None
     if not uri or any(character.isspace() for character in uri):
-        raise InvalidInput("Invalid usage ID")
+        raise NotFound("Usage not found")
     return sort_key, uri
 
 

@@ -7,7 +7,9 @@ from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Depends, Request, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import AfterValidator, WithJsonSchema
 
+from functions.api.patterns import CURSOR_PATTERN, check_cursor
 from functions.api.resolver import app, base_url, current_identity, settings
 from functions.api.routes.usages import ConsumerHeader, conflict
 from functions.core import assets
@@ -26,12 +28,22 @@ from functions.lineage.usages import consumer_from
 CurrentUser = Annotated[assets.Identity, Depends(current_identity)]
 BaseUrl = Annotated[str, Depends(base_url)]
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
+Cursor = Annotated[str, AfterValidator(check_cursor), WithJsonSchema({"type": "string", "pattern": CURSOR_PATTERN})]
+LOCATION_HEADER = {"Location": {"description": "Where the file is", "schema": {"type": "string"}, "required": True}}
 # The union's members are components already (other routes return them); this route answers 200 or 302.
 ASSET_SCHEMA_REF = {
     "oneOf": [
         {"$ref": f"#/components/schemas/{kind}Asset"} for kind in ("Image", "Video", "Audio", "Document", "Link")
     ]
 }
+
+
+def asset_links(asset_id: str) -> dict:
+    """OpenAPI links from an answer carrying a new asset to the operations on it (`asset_id` is a
+    runtime expression such as `$response.body#/id`): a client, or a stateful fuzzer, follows them."""
+    operations = ("getAsset", "patchAsset", "deleteAsset", "getThumbnail", "assetUsages")
+    return {operation[0].upper() + operation[1:]: {"operationId": operation, "parameters": {"asset_id": asset_id}}
+            for operation in operations}
 
 
 # Printable ASCII but the space: a Location header carries these as they are, and anything else is
@@ -44,7 +56,22 @@ def _redirect(location: str) -> Response[None]:
     return Response(status_code=302, headers=headers)
 
 
-@app.get("/api/v2/assets", summary="List the caller's assets, newest first", tags=["assets"])
+@app.get(
+    "/api/v2/assets",
+    summary="List the caller's assets, newest first",
+    tags=["assets"],
+    responses={
+        200: {
+            "description": "A page of assets",
+            "headers": {
+                NEXT_CURSOR_HEADER: {
+                    "description": "Present while more items follow: send it back as `cursor` for the next page",
+                    "schema": {"type": "string", "pattern": CURSOR_PATTERN},
+                }
+            },
+        }
+    },
+)
 def list_assets(
     user: CurrentUser,
     base: BaseUrl,
@@ -56,7 +83,7 @@ def list_assets(
     tag: Annotated[Tag | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=assets.MAX_LIST_LIMIT)] = assets.DEFAULT_LIST_LIMIT,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[Cursor | None, Query(description=f"The {NEXT_CURSOR_HEADER} of the previous page")] = None,
 ) -> Response[list[Asset]]:
     filters = assets.AssetFilters(clientId, campaignId, projectId, todoId, asset_type, tag)
     page = assets.list_assets(user, filters, limit=limit, offset=offset, cursor=cursor)
@@ -65,7 +92,13 @@ def list_assets(
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
-@app.post("/api/v2/assets", status_code=201, summary="Create a link asset (a reference URL)", tags=["assets"])
+@app.post(
+    "/api/v2/assets",
+    status_code=201,
+    summary="Create a link asset (a reference URL)",
+    tags=["assets"],
+    responses={201: {"description": "The link asset", "links": asset_links("$response.body#/id")}},
+)
 def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl) -> Asset:
     return to_asset(assets.create_link(user, body), base)
 
@@ -74,9 +107,14 @@ def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl) -> Asset:
     "/api/v2/assets/<asset_id>",
     summary="The file (302 to a short-lived URL), or the record with Accept: application/json",
     tags=["assets"],
+    operation_id="getAsset",
     responses={
         200: {"description": "The asset record", "content": {"application/json": {"schema": ASSET_SCHEMA_REF}}},
-        302: {"description": "Redirect to a short-lived URL of the file (recorded as the consumer's read)"},
+        302: {
+            "description": "Redirect to a short-lived URL of the file, or a link's URL (recorded as the consumer's read)",
+            "headers": LOCATION_HEADER,
+            "content": {},
+        },
         409: {"description": "The file is not ready yet"},
     },
 )
@@ -90,12 +128,23 @@ def get_asset(
     return _redirect(assets.download_url(user, asset_id, settings, consumer=consumer_from(x_trove_consumer)))
 
 
-@app.get("/api/v2/assets/<asset_id>/thumbnail", summary="302 to the JPEG thumbnail", tags=["assets"])
+@app.get(
+    "/api/v2/assets/<asset_id>/thumbnail",
+    summary="302 to the JPEG thumbnail",
+    tags=["assets"],
+    operation_id="getThumbnail",
+    responses={302: {"description": "Redirect to a short-lived URL of the thumbnail", "headers": LOCATION_HEADER, "content": {}}},
+)
 def get_thumbnail(asset_id: str, user: CurrentUser) -> Response[None]:
     return _redirect(assets.thumbnail_url(user, asset_id, settings))
 
 
-@app.patch("/api/v2/assets/<asset_id>", summary="Change name, description, tags, links or URL", tags=["assets"])
+@app.patch(
+    "/api/v2/assets/<asset_id>",
+    summary="Change name, description, tags, links or URL",
+    tags=["assets"],
+    operation_id="patchAsset",
+)
 def patch_asset(asset_id: str, body: AssetPatch, user: CurrentUser, base: BaseUrl) -> Asset:
     return to_asset(assets.patch_asset(user, asset_id, body), base)
 
@@ -104,6 +153,7 @@ def patch_asset(asset_id: str, body: AssetPatch, user: CurrentUser, base: BaseUr
     "/api/v2/assets/<asset_id>",
     summary="Delete the asset, its file and thumbnail",
     tags=["assets"],
+    operation_id="deleteAsset",
     responses=conflict("Something still uses the asset (the detail names the consumers)"),
 )
 def delete_asset(

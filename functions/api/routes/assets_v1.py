@@ -32,25 +32,42 @@ def list_assets_v1(
     return [v1.view(item, base) for item in v1.list_page(user, project_id, todo_id, skip, limit)]
 
 
-@app.post(COLLECTION, status_code=201, summary="Create an asset (a reference URL)", tags=TAGS)
+# From a created asset to the operations on it (OpenAPI links: clients and stateful fuzzers follow them).
+V1_LINKS = {
+    name: {"operationId": operation, "parameters": {"asset_id": "$response.body#/id"}}
+    for name, operation in (("GetAsset", "getAssetV1"), ("ReplaceAsset", "replaceAssetV1"), ("DeleteAsset", "deleteAssetV1"))
+}
+
+
+@app.post(
+    COLLECTION,
+    status_code=201,
+    summary="Create an asset (a reference URL)",
+    tags=TAGS,
+    responses={201: {"description": "The asset", "links": V1_LINKS}},
+)
 @app.post(COLLECTION.rstrip("/"), status_code=201, include_in_schema=False)
 def create_asset_v1(body: v1.AssetV1Create, user: CurrentUser, base: BaseUrl) -> v1.AssetV1:
     return v1.view(v1.create(user, body), base)
 
 
-@app.get(ITEM, summary="One asset", tags=TAGS)
+@app.get(ITEM, summary="One asset", tags=TAGS, operation_id="getAssetV1")
 @app.get(f"{ITEM}/", include_in_schema=False)
 def get_asset_v1(asset_id: str, user: CurrentUser, base: BaseUrl) -> v1.AssetV1:
     return v1.view(assets.get_owned(user, asset_id), base)
 
 
-@app.put(ITEM, summary="Replace name, description, reference_url and links (absent = null)", tags=TAGS)
+@app.put(
+    ITEM, summary="Replace name, description, reference_url and links (absent = null)", tags=TAGS, operation_id="replaceAssetV1"
+)
 @app.put(f"{ITEM}/", include_in_schema=False)
 def replace_asset_v1(asset_id: str, body: v1.AssetV1Update, user: CurrentUser, base: BaseUrl) -> v1.AssetV1:
     return v1.view(v1.replace(user, asset_id, body, base), base)
 
 
-@app.delete(ITEM, summary="Delete the asset (and its file and thumbnail, if any)", tags=TAGS)
+@app.delete(
+    ITEM, summary="Delete the asset (and its file and thumbnail, if any)", tags=TAGS, operation_id="deleteAssetV1"
+)
 @app.delete(f"{ITEM}/", include_in_schema=False)
 def delete_asset_v1(asset_id: str, user: CurrentUser) -> DeleteResponse:
     deleted = assets.delete_asset(user, asset_id, settings)

@@ -51,13 +51,18 @@ def delete_campaign_assets(
 
 
 # Seed 002's Migration Guide retired these; clients still calling them learn where to go instead.
-@app.post("/api/clients/<client_id>/assets", deprecated=True, summary="Removed: 410 Gone", tags=["removed"])
-def removed_client_upload(client_id: str) -> None:
+REMOVED = {410: {"description": "Always: the detail names the endpoint to use instead"}}
+
+
+@app.post(
+    "/api/clients/<client_id>/assets", deprecated=True, summary="Removed: 410 Gone", tags=["removed"], responses=REMOVED
+)
+def removed_client_upload(client_id: Annotated[LinkId, Path()]) -> None:
     raise compat.removed_upload_endpoint("clientId", client_id)
 
 
 @app.post(
-    "/api/campaigns/<campaign_id>/assets", deprecated=True, summary="Removed: 410 Gone", tags=["removed"]
+    "/api/campaigns/<campaign_id>/assets", deprecated=True, summary="Removed: 410 Gone", tags=["removed"], responses=REMOVED
 )
-def removed_campaign_upload(campaign_id: str) -> None:
+def removed_campaign_upload(campaign_id: Annotated[LinkId, Path()]) -> None:
     raise compat.removed_upload_endpoint("campaignId", campaign_id)

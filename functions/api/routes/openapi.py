@@ -6,7 +6,15 @@ import json
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from functions.api.openapi_schemas import (
+    CONSUMER_FORMAT,
+    consumer_pattern,
+    document_request_constraints,
+    text_pattern,
+)
 from functions.api.resolver import app
+from functions.core.compat import UPLOAD_ASSET_PATH
+from functions.core.schemas import LINK_ID_PATTERN
 from functions.core.topology import OPENAPI_PATH
 
 API_TITLE = "Trove"
@@ -59,74 +67,17 @@ def openapi_document() -> str:
     return json.dumps(document_errors(json.loads(document)), indent=2)
 
 
-# Request bodies: constraints the API checks in code (validators), stated in the document too.
-REQUEST_MODELS = ("UploadRequest", "LinkCreate", "AssetPatch", "AssetV1Create", "AssetV1Update", "ScanRequest")
-# `schemas.ascii_url` takes internationalised hosts too (and stores their IDNA form); which Unicode
-# labels IDNA allows is more than a pattern can say, so the document names plain DNS hosts and ports.
-_PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
-HTTP_URL_PATTERN = (
-    r"^[hH][tT][tT][pP][sS]?://[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?(:" + _PORT + r")?"
-    r"([/?#][^\s\x00-\x1f\x7f-\x9f]*)?$"
-)
-
-
-def _text_pattern() -> str:
-    """A name or tag: no control or formatting character (NUL, CR/LF, bidi overrides, zero-width
-    spaces: `schemas._no_control_characters`), and something besides spaces."""
-    import sys
-    import unicodedata
-
-    forbidden, start = [], None
-    for code in range(sys.maxunicode + 2):
-        inside = code <= sys.maxunicode and unicodedata.category(chr(code)) in ("Cc", "Cf")
-        if inside and start is None:
-            start = code
-        elif not inside and start is not None:
-            forbidden.append(chr(start) if start == code - 1 else f"{chr(start)}-{chr(code - 1)}")
-            start = None
-    excluded = "".join(forbidden)
-    return f"^[^{excluded}]*[^{excluded}\\s][^{excluded}]*$"
-
-
-def _document_request_constraints(schemas: dict) -> None:
-    from functions.core.media import ALLOWED_EXTENSIONS
-    from functions.lineage.detect import SUPPORTED_LANGUAGES
-
-    text = _text_pattern()
-    for model in REQUEST_MODELS:
-        for name, field in schemas.get(model, {}).get("properties", {}).items():
-            branches = [branch for branch in field.get("anyOf", [field]) if branch.get("type") == "string"]
-            for branch in branches:
-                if name in ("url", "reference_url"):
-                    branch["pattern"] = HTTP_URL_PATTERN
-                elif name == "name":
-                    branch["pattern"] = text
-                elif name == "format":
-                    branch["enum"] = sorted(ALLOWED_EXTENSIONS)
-                elif name == "language":
-                    branch["enum"] = sorted(SUPPORTED_LANGUAGES)
-            if name == "tags":
-                for branch in field.get("anyOf", [field]):
-                    if branch.get("type") == "array":
-                        branch["items"]["pattern"] = text
-
-
-def _consumer_pattern() -> str:
-    from functions.lineage.usages import CONSUMER_PATH_PATTERN, ConsumerKind
-
-    kinds = "|".join(kind.value for kind in ConsumerKind)
-    return f"^({kinds}):{CONSUMER_PATH_PATTERN.removeprefix('^')}"
-
-
 def document_errors(document: dict) -> dict:
     """The answers the API really gives, in place of what powertools generates: 400 (not 422) with
     `{"detail": ...}` for bad input, 401, 403/404 on an asset's routes, 409 where it can conflict, 503
-    when AWS fails; every error body as `{"detail": ...}`; asset ids as the UUIDs they must be."""
+    when AWS fails; every error body as `{"detail": ...}`; asset ids as the UUIDs they must be. No
+    500: a server error is never an answer the API means to give."""
     document["components"]["schemas"]["Error"] = ERROR_SCHEMA
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             responses = operation["responses"]
-            responses.pop("422", None)
+            for generated in ("422", "500"):
+                responses.pop(generated, None)
             wanted = dict(EVERY_OPERATION)
             if "{asset_id}" in path:
                 wanted |= ASSET_OPERATION
@@ -149,14 +100,31 @@ def document_errors(document: dict) -> dict:
                     parameter["schema"] = {"type": "string", "format": "uuid", "pattern": UUID4_PATTERN,
                                            "title": "Asset Id"}
                 if parameter["in"] == "header" and parameter["name"] == CONSUMER_HEADER:
-                    parameter["schema"] = {"type": "string", "maxLength": 300, "pattern": _consumer_pattern(),
-                                           "title": "X-Trove-Consumer"}
-    _document_request_constraints(document["components"]["schemas"])
+                    parameter["schema"] = {"type": "string", "maxLength": 300, "pattern": consumer_pattern(),
+                                           "format": CONSUMER_FORMAT, "title": "X-Trove-Consumer"}
+            if path == UPLOAD_ASSET_PATH:
+                operation["requestBody"] = _upload_form()
+    document_request_constraints(document["components"]["schemas"])
     text = json.dumps(document["paths"])
-    for unused in ("HTTPValidationError", "ValidationError"):
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         if f"#/components/schemas/{unused}" not in text:
             document["components"]["schemas"].pop(unused, None)
     return document
+
+
+def _upload_form() -> dict:
+    """`POST /api/v2/upload-asset` reads its multipart form itself (`upload_asset._read_form`)."""
+    link_id = {"type": "string", "minLength": 1, "maxLength": 128, "pattern": LINK_ID_PATTERN}
+    fields = {
+        "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                 "description": "The file; its part's Content-Type, or else its name's extension, declares the format"},
+        "clientId": link_id,
+        "campaignId": link_id,
+        "name": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": text_pattern(),
+                 "description": "Defaults to the file's name"},
+    }
+    schema = {"type": "object", "properties": fields, "required": ["file"], "additionalProperties": False}
+    return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
 @app.get(OPENAPI_PATH, include_in_schema=False)

@@ -35,6 +35,7 @@ _MAX_PARTS = 16  # file, clientId, campaignId, name, and room for refusing unkno
     summary="Upload a small file as multipart/form-data (file, clientId, campaignId, name); processed before the answer",
     tags=["uploads"],
     responses={
+        201: {"description": "The asset, processed: ready, or rejected with its reason"},
         400: {"description": "Bad form, type not allowed, or the processor rejected the bytes"},
         413: {"description": "Larger than this path carries: use POST /api/v2/uploads"},
         415: {"description": "The body is not multipart/form-data"},

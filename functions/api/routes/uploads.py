@@ -7,6 +7,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Depends
 
 from functions.api.resolver import app, base_url, current_identity, settings
+from functions.api.routes.assets import asset_links
 from functions.api.routes.usages import ConsumerHeader
 from functions.core import assets
 from functions.core.schemas import PresignedUpload, UploadRequest, UploadResponse, to_asset
@@ -18,6 +19,7 @@ from functions.lineage.usages import consumer_from
     status_code=201,
     summary="Start an upload: a pending asset and a presigned S3 POST for its bytes",
     tags=["uploads"],
+    responses={201: {"description": "The pending asset and its upload", "links": asset_links("$response.body#/asset/id")}},
 )
 def create_upload(
     body: UploadRequest,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Depends
-from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from functions.api.resolver import app, current_identity, settings
 from functions.core import assets
@@ -38,15 +38,36 @@ ConsumerHeader = Annotated[
     ),
 ]
 
+# A usage's id is its key in base64url, opaque to clients; one that decodes to no usage is a 404.
+UsageId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]+$", max_length=2048)]
 ERROR_BODY = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 
 
 def conflict(description: str) -> dict:
-    """A documented 409 with the `{"detail": ...}` body (without content, powertools would show the route's model)."""
-    return {409: {"description": description, "content": {"application/json": {"schema": ERROR_BODY}}}}
+    """The route's 200 and a documented 409 with the `{"detail": ...}` body: given any responses,
+    powertools documents only those (the 200 takes the route's model, the 409 would too without content)."""
+    return {
+        200: {"description": "Successful Response"},
+        409: {"description": description, "content": {"application/json": {"schema": ERROR_BODY}}},
+    }
 
 
-@app.post("/api/v2/scans", summary="Detect the assets a script's or flow's code uses", tags=["usages"])
+# After a scan, a client (or a stateful fuzzer) follows these to the consumer's usages and their modes.
+SCAN_LINKS = {
+    "ConsumerUsages": {
+        "operationId": "consumerUsages",
+        "parameters": {"path": "$response.body#/consumerPath", "kind": "$response.body#/consumerKind"},
+    },
+    "SetUsageMode": {"operationId": "setUsageMode", "parameters": {"usage_id": "$response.body#/usages/0/id"}},
+}
+
+
+@app.post(
+    "/api/v2/scans",
+    summary="Detect the assets a script's or flow's code uses",
+    tags=["usages"],
+    responses={200: {"description": "The consumer's usages found in code", "links": SCAN_LINKS}},
+)
 def scan(body: ScanRequest, user: CurrentUser) -> ScanResult:
     consumer, rows = usages.scan(user, body, settings)
     return ScanResult(
@@ -54,12 +75,17 @@ def scan(body: ScanRequest, user: CurrentUser) -> ScanResult:
     )
 
 
-@app.get("/api/v2/assets/<asset_id>/usages", summary="The consumers that use an asset", tags=["usages"])
+@app.get(
+    "/api/v2/assets/<asset_id>/usages",
+    summary="The consumers that use an asset",
+    tags=["usages"],
+    operation_id="assetUsages",
+)
 def asset_usages(asset_id: str, user: CurrentUser) -> list[Usage]:
     return [to_usage(row) for row in usages.of_asset(user, assets.get_owned(user, asset_id))]
 
 
-@app.get("/api/v2/usages", summary="The assets one consumer uses", tags=["usages"])
+@app.get("/api/v2/usages", summary="The assets one consumer uses", tags=["usages"], operation_id="consumerUsages")
 def consumer_usages(
     user: CurrentUser,
     path: Annotated[ConsumerPath, Query(description="The consumer's path, e.g. f/etl/daily/extract")],
@@ -72,9 +98,10 @@ def consumer_usages(
     "/api/v2/usages/<usage_id>",
     summary="Set the mode of a usage whose mode code could not tell",
     tags=["usages"],
+    operation_id="setUsageMode",
     responses=conflict("The mode was detected in code or recorded at run time"),
 )
-def set_usage_mode(usage_id: str, body: ModeChange, user: CurrentUser) -> Usage:
+def set_usage_mode(usage_id: UsageId, body: ModeChange, user: CurrentUser) -> Usage:
     return to_usage(usages.set_mode(user, usage_id, body))
 
 

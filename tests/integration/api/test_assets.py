@@ -225,7 +225,8 @@ def test_patch_changes_only_what_is_sent_and_null_unlinks(api, upload):
 @pytest.mark.parametrize(
     ("body", "detail_part"),
     [
-        ({"name": None}, "name cannot be null"),
+        ({"name": None}, "name: Input should be a valid string"),  # the document: not nullable
+        ({"url": None}, "url: Input should be a valid string"),
         ({"url": "https://example.com"}, "Only link assets"),
         ({"width": 10}, "width"),
         ({"tags": ["x" * 65]}, "tags"),

@@ -247,8 +247,6 @@ def test_put_keeps_what_seed_000_does_not_know(call):
     ("body", "detail_part"),
     [
         ({"reference_url": "https://x.org/"}, "name"),
-        ({"name": "x"}, "reference_url is required for a link asset"),
-        ({"name": "x", "reference_url": None}, "reference_url is required for a link asset"),
         ({"name": "x", "reference_url": "javascript:alert(1)"}, "reference_url"),
         ({"name": "x", "reference_url": "https://x.org/", "project_id": -1}, "project_id"),
         ({"name": "x", "reference_url": "https://x.org/", "project_id": True}, "project_id"),
@@ -333,7 +331,7 @@ def test_uploaded_files_show_with_their_file_url_and_keep_it(call, upload, make_
         None,
     )
     assert left_out.status == 200 and left_out.json()["reference_url"] == file_url
-    assert changed.status == 400
+    assert changed.status == 409
     assert changed.json() == {
         "detail": "reference_url of an uploaded file is its file URL and cannot be changed; "
         "send it unchanged or leave it out"

@@ -152,7 +152,7 @@ def test_a_run_time_mode_is_not_a_persons_to_set(api, ready_asset):
 @pytest.mark.parametrize(
     ("usage_id", "body", "status"),
     [
-        ("bm90LWEta2V5", {"mode": "read"}, 400),  # "not-a-key"
+        ("bm90LWEta2V5", {"mode": "read"}, 404),  # "not-a-key": well-formed, names no usage
         ("!!!", {"mode": "read"}, 400),  # not base64
         (None, {"mode": "unknown"}, 400),
         (None, {"mode": "sideways"}, 400),

@@ -76,21 +76,37 @@ def _wav_duration(stream: BinaryIO, size: int) -> float:
     if not header.data_size:
         raise Broken("The wav file holds no audio")
     fact_needs = 0.0
+    present = max(0, min(header.data_size, size - header.data_offset))
     if fmt.format_tag in FRAME_CODECS:
-        duration = header.data_size // fmt.block_align / fmt.sample_rate
+        claimed = duration = header.data_size // fmt.block_align / fmt.sample_rate
     elif header.fact_samples:
-        duration = header.fact_samples / fmt.sample_rate
+        claimed = header.fact_samples / fmt.sample_rate
+        # A count a little over what the samples hold (a writer counting its last block or frame in
+        # full) is held to them, as decoders play them; one far over is truncation, below.
+        duration = min(claimed, _data_seconds(stream, header, present))
         fact_needs = _bytes_for_samples(header, header.fact_samples)
     else:
-        duration = header.data_size / _bytes_per_second(stream, header)
+        claimed = duration = header.data_size / _bytes_per_second(stream, header)
     needed = max(header.data_size, fact_needs)
-    present = max(0, min(header.data_size, size - header.data_offset))
     if present < _PRESENT_SHARE * needed:
         raise Broken(
-            f"The wav file is truncated: its header claims {duration:.1f} s of audio, "
+            f"The wav file is truncated: its header claims {claimed:.1f} s of audio, "
             f"which needs {needed:,.0f} bytes of samples, but the file has {present:,}"
         )
     return duration
+
+
+def _data_seconds(stream: BinaryIO, header: WaveHeader, present: int) -> float:
+    """How long the compressed samples in the data chunk last, at most: its MPEG frames counted
+    from their headers (capped, see mpeg.py), its ADPCM blocks, else its size at the byte rate
+    (infinite when none is stated)."""
+    fmt = header.format
+    if fmt.format_tag in MPEG_CODECS:
+        counted = mpeg.audio_seconds(stream, header.data_offset, header.data_offset + present)
+        return math.inf if counted is None else counted
+    if fmt.samples_per_block:
+        return math.ceil(header.data_size / fmt.block_align) * fmt.samples_per_block / fmt.sample_rate
+    return header.data_size / fmt.byte_rate if fmt.byte_rate else math.inf
 
 
 def _bytes_for_samples(header: WaveHeader, samples: int) -> float:

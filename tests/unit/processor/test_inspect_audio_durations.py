@@ -4,6 +4,7 @@ Xing table counts no frames, and the truncation guard held against the real leng
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Callable
 
 import av
@@ -242,3 +243,33 @@ def test_a_long_mp3_with_an_empty_xing_table_is_walked_only_up_to_the_cap(
     # then: the rest estimated from the walked frames; little more than the cap fetched
     assert inspection.duration == pytest.approx(frames * 1152 / 44_100, abs=TOLERANCE)
     assert reader.bytes_fetched <= mpeg.MAX_WALKED_BYTES + 2 * reader.block_size * DEFAULT_READAHEAD_BLOCKS
+
+
+def with_fact_samples(wav: bytes, samples: int) -> bytes:
+    """The WAV with its `fact` chunk's sample count replaced."""
+    fact, _ = riff_chunks(wav)[b"fact"]
+    return wav[:fact] + struct.pack("<I", samples) + wav[fact + 4 :]
+
+
+@pytest.mark.parametrize(
+    ("codec", "rate"),
+    [
+        ("mp3", 8_000),  # MPEG-2.5, as in Audio::Scan's 8kmp38.wav (fact 13.811 s, frames 13.536 s)
+        ("mp3", 44_100),
+        ("adpcm_ms", 22_050),
+        ("adpcm_ima_wav", 22_050),
+    ],
+)
+def test_a_fact_count_over_what_the_samples_hold_is_held_to_them(codec: str, rate: int) -> None:
+    # given: a compressed WAV whose fact chunk counts 5 % more samples than its data chunk holds
+    # (within the truncation tolerance, so it is not a cut file)
+    wav = wav_of(codec, 4.0, rate=rate)
+    held = decoded_seconds(wav)
+    inflated = with_fact_samples(wav, round(held * 1.05 * rate))
+
+    # when
+    duration = duration_of(inflated, "wav")
+
+    # then: what FFmpeg decodes from the data chunk, not the count
+    assert duration == pytest.approx(held, abs=0.001)
+    assert duration == pytest.approx(decoded_seconds(inflated), abs=0.001)

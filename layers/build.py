@@ -1,6 +1,7 @@
 """Build Trove's two Lambda layers from manylinux wheels, without Docker: `make layers`.
 
     python -m layers.build [--arch arm64|x86_64] [--python-version 3.12] [--force] [--libmagic-dir DIR]
+    python -m layers.build --lock      # resolve pyproject.toml's runtime dependencies into requirements.lock
 
 Layout (what Lambda unpacks under /opt):
 
@@ -23,8 +24,15 @@ manylinux2014 wheels (x86_64 and aarch64) carry `libmagic.so.1` (it needs only l
 2.17) and `magic.mgc`, which the build copies into the deps layer; `--libmagic-dir` takes them from a
 directory instead.
 
-The build is skipped when a hash of its inputs (the runtime requirements, this file, the
-architecture, the Python version, the libmagic source) matches `build.json`; `--force` rebuilds.
+The layers are built from `layers/requirements.lock`: pyproject.toml's runtime dependencies resolved
+once, by uv, for CPython 3.12 on manylinux aarch64 and x86_64 (the resolutions must agree), every
+version pinned; pip installs exactly those (`--no-deps`). The test virtualenv installs the same lock
+as constraints, so what is tested is what is deployed. `--lock` resolves again (after a change to
+pyproject.toml's dependencies, or to take newer releases); a build refuses a lock that no longer
+matches pyproject.toml.
+
+The build is skipped when a hash of its inputs (the lock, this file, the architecture, the Python
+version, the libmagic source) matches `build.json`; `--force` rebuilds.
 """
 
 from __future__ import annotations
@@ -48,6 +56,12 @@ LAYERS_ROOT = Path(__file__).resolve().parent
 REPO_ROOT = LAYERS_ROOT.parent
 BUILD_ROOT = LAYERS_ROOT / "build"
 PYPROJECT = REPO_ROOT / "pyproject.toml"
+LOCK = LAYERS_ROOT / "requirements.lock"
+# Bounds the lock must respect beyond pyproject.toml's, each with its reason (e.g. a release the code
+# does not work with yet).
+CONSTRAINTS = LAYERS_ROOT / "constraints.txt"
+# The lock's header records a hash of the runtime requirements it was resolved from.
+LOCK_HASH_PREFIX = "# requirements-sha256: "
 FUNCTIONS_DIR = REPO_ROOT / "functions"
 
 # The deployed functions' Python: the stack's Lambda runtime is derived from it.
@@ -117,14 +131,94 @@ def stale_reason(arch: str = DEFAULT_ARCH, python_version: str = TARGET_PYTHON) 
     ]
     if missing:
         return f"layer(s) {', '.join(missing)} missing from {where}"
-    if manifest.get("requirements") != sorted(runtime_requirements()):
-        return f"pyproject.toml's runtime dependencies changed since {where} was built"
+    if problem := lock_problem():
+        return problem
+    if manifest.get("requirements") != sorted(locked_requirements()):
+        return f"layers/requirements.lock changed since {where} was built"
     return None
 
 
 def runtime_requirements(pyproject: Path = PYPROJECT) -> list[str]:
     """The `[project] dependencies` of pyproject.toml: what the functions need at run time."""
     return list(tomllib.loads(pyproject.read_text())["project"]["dependencies"])
+
+
+def requirements_hash(requirements: list[str]) -> str:
+    """What the lock is resolved from: the requirements and the constraints."""
+    return hashlib.sha256("\n".join([*sorted(requirements), *sorted(constraints())]).encode()).hexdigest()
+
+
+def constraints() -> list[str]:
+    if not CONSTRAINTS.is_file():
+        return []
+    lines = (line.split("#", 1)[0].strip() for line in CONSTRAINTS.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def locked_requirements(lock: Path = LOCK) -> list[str]:
+    """The lock's pins (`name==version`), comments left out."""
+    lines = (line.strip() for line in lock.read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def lock_problem(lock: Path = LOCK, requirements: list[str] | None = None) -> str | None:
+    """Why the lock cannot be built from (missing, or resolved from other requirements), or None."""
+    if not lock.is_file():
+        return f"no {_shown(lock)}: run `python -m layers.build --lock`"
+    wanted = requirements_hash(runtime_requirements() if requirements is None else requirements)
+    if f"{LOCK_HASH_PREFIX}{wanted}" not in lock.read_text().splitlines():
+        return (
+            f"pyproject.toml's runtime dependencies or {_shown(CONSTRAINTS)} changed since {_shown(lock)} "
+            "was resolved: run `python -m layers.build --lock`"
+        )
+    return None
+
+
+def lock_command(arch: str) -> list[str]:
+    """uv's command resolving pyproject.toml's runtime dependencies for CPython 3.12 on manylinux `arch`."""
+    return [
+        "uv",
+        "pip",
+        "compile",
+        str(PYPROJECT),
+        "--python-version",
+        TARGET_PYTHON,
+        "--python-platform",
+        f"{_MACHINE[arch]}-manylinux_2_28",
+        "--only-binary",
+        ":all:",
+        *(["--constraint", str(CONSTRAINTS)] if CONSTRAINTS.is_file() else []),
+        "--no-header",
+        "--no-annotate",
+        "--quiet",
+    ]
+
+
+def write_lock(log=print) -> list[str]:
+    """Resolve for every architecture, require one answer, and write it with its provenance."""
+    if not shutil.which("uv"):
+        raise BuildError("resolving the lock needs uv (pip install uv)")
+    resolutions = {}
+    for arch in ARCHITECTURES:
+        log(f"  uv pip compile for cp{TARGET_PYTHON.replace('.', '')} manylinux {_MACHINE[arch]}")
+        result = subprocess.run(lock_command(arch), capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise BuildError(f"uv could not resolve the dependencies for {arch}:\n{result.stderr}")
+        resolutions[arch] = [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
+    pins = next(iter(resolutions.values()))
+    if any(other != pins for other in resolutions.values()):
+        raise BuildError(f"the architectures resolve differently: {resolutions}")
+    header = [
+        "# Trove's Lambda layers: pyproject.toml's runtime dependencies, resolved by uv for CPython",
+        f"# {TARGET_PYTHON} on manylinux_2_28 {' and '.join(_MACHINE[arch] for arch in ARCHITECTURES)} (the same pins for both).",
+        f"# {_shown(CONSTRAINTS)} bounds the resolution. The layers are built from these pins and the test",
+        "# virtualenv installs them as constraints.",
+        "# Regenerate with `python -m layers.build --lock`.",
+        f"{LOCK_HASH_PREFIX}{requirements_hash(runtime_requirements())}",
+    ]
+    LOCK.write_text("\n".join([*header, *pins]) + "\n")
+    log(f"  {_shown(LOCK)}: {len(pins)} pins")
+    return pins
 
 
 def distribution_name(requirement: str) -> str:
@@ -224,6 +318,8 @@ def install_command(target: Path, requirements: list[str], arch: str, python_ver
         "--quiet",
         "--disable-pip-version-check",
         "--no-compile",
+        # Every pin of the lock is listed: nothing else may be resolved.
+        "--no-deps",
         "--target",
         str(target),
         *platform_args(arch, python_version),
@@ -372,7 +468,9 @@ def build(
 def _build_locked(
     arch: str, python_version: str, destination: Path, force: bool, libmagic_dir: Path | None, log
 ) -> BuildResult:
-    requirements = runtime_requirements()
+    if problem := lock_problem():
+        raise BuildError(problem)
+    requirements = locked_requirements()
     wanted = inputs_hash(arch, python_version, requirements, libmagic_dir)
     manifest = read_manifest(arch, python_version)
     layers_present = all((destination / name / "python").is_dir() for name in LAYER_NAMES)
@@ -425,6 +523,33 @@ def _build_locked(
     return BuildResult(destination, manifest, skipped=False)
 
 
+def test_tools_dir(arch: str = DEFAULT_ARCH, python_version: str = TARGET_PYTHON) -> Path:
+    return BUILD_ROOT / f"test-tools-{arch}-py{python_version}"
+
+
+def build_test_tools(pins: list[str], arch: str, python_version: str, log=print) -> Path:
+    """What the layer test runs besides the layers (pytest, moto, the runtime's boto3, what they need),
+    as wheels of exactly `pins` for `python_version`: compiled extensions (cffi's, PyYAML's) load only
+    into their own Python, so the project's virtualenv cannot lend them to another one. Cached by pins."""
+    destination = test_tools_dir(arch, python_version)
+    listed = "\n".join(sorted(pins)) + "\n"
+    BUILD_ROOT.mkdir(parents=True, exist_ok=True)
+    with open(BUILD_ROOT / f".{destination.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (destination / "pins.txt").is_file() and (destination / "pins.txt").read_text() == listed:
+            return destination
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}-", dir=BUILD_ROOT))
+        try:
+            _pip_install(staging / "site", sorted(pins), arch, python_version, log)
+            (staging / "pins.txt").write_text(listed)
+            if destination.exists():
+                shutil.rmtree(destination)
+            staging.rename(destination)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return destination
+
+
 def check_limit(manifest: dict) -> None:
     if manifest["total_bytes"] > LAMBDA_UNZIPPED_LIMIT_BYTES:
         raise BuildError(
@@ -464,12 +589,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--force", action="store_true", help="rebuild even when the inputs are unchanged")
     parser.add_argument(
+        "--lock", action="store_true", help="resolve pyproject.toml's runtime dependencies into requirements.lock"
+    )
+    parser.add_argument(
         "--libmagic-dir",
         type=Path,
         help="a directory with libmagic.so.1 and magic.mgc for the architecture (default: pylibmagic's wheel)",
     )
     args = parser.parse_args(argv)
     try:
+        if args.lock:
+            write_lock()
+            return 0
         build(args.arch, args.python_version, force=args.force, libmagic_dir=args.libmagic_dir)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -187,6 +187,45 @@ def test_layers_over_lambdas_limit_fail_the_build() -> None:
         layer_build.check_limit(manifest)
 
 
+def test_the_lock_pins_every_runtime_requirement_within_its_bounds() -> None:
+    # given
+    from packaging.requirements import Requirement
+
+    pins = dict(pin.split("==") for pin in layer_build.locked_requirements())
+
+    # then: the lock was resolved from today's pyproject.toml and constraints, and honours both
+    assert layer_build.lock_problem() is None
+    assert all(pin.count("==") == 1 for pin in layer_build.locked_requirements())
+    for line in [*layer_build.runtime_requirements(), *layer_build.constraints()]:
+        requirement = Requirement(line)
+        name = layer_build.distribution_name(requirement.name)
+        assert name in pins, f"{name} is not in the lock"
+        assert requirement.specifier.contains(pins[name], prereleases=True), (line, pins[name])
+
+
+def test_a_changed_requirement_makes_the_lock_stale() -> None:
+    # given
+    changed = [*layer_build.runtime_requirements(), "rich>=13"]
+
+    # when
+    problem = layer_build.lock_problem(requirements=changed)
+
+    # then
+    assert problem is not None and "python -m layers.build --lock" in problem
+
+
+@pytest.mark.parametrize(("arch", "machine"), [("arm64", "aarch64"), ("x86_64", "x86_64")])
+def test_the_lock_is_resolved_for_cp312_manylinux_of_each_architecture(arch: str, machine: str) -> None:
+    # when
+    command = layer_build.lock_command(arch)
+
+    # then
+    assert command[:3] == ["uv", "pip", "compile"]
+    assert command[command.index("--python-version") + 1] == "3.12"
+    assert command[command.index("--python-platform") + 1] == f"{machine}-manylinux_2_28"
+    assert command[command.index("--constraint") + 1] == str(layer_build.CONSTRAINTS)
+
+
 @pytest.mark.parametrize(("arch", "machine"), [("arm64", "aarch64"), ("x86_64", "x86_64")])
 def test_the_build_plan_fetches_every_wheel_and_libmagic_for_the_chosen_architecture(
     arch: str, machine: str, tmp_path: Path
@@ -199,6 +238,7 @@ def test_the_build_plan_fetches_every_wheel_and_libmagic_for_the_chosen_architec
     platforms = [install[i + 1] for i, arg in enumerate(install) if arg == "--platform"]
     assert platforms and all(platform.endswith(f"_{machine}") for platform in platforms)
     assert install[install.index("--target") + 1] == str(tmp_path) and install[-1] == "pillow>=11"
+    assert "--no-deps" in install  # the lock lists every distribution
     assert download[download.index("--platform") + 1] == f"manylinux2014_{machine}"
     assert layer_build.PYLIBMAGIC in download and "--no-deps" in download
 

@@ -1,16 +1,19 @@
-"""The Lambda layers work on their own: built for this machine, imported with nothing else on the path.
+"""The Lambda layers work on their own: the deployable layers, imported by CPython 3.12 with nothing else
+on the path.
 
-The layers are built (cached in layers/build/) for this machine's architecture and this interpreter's
-Python (the deployed layers target Python 3.12; this machine may run another, and cp3xx wheels only
-load into their own Python). Then a bare virtualenv — no site-packages — runs with only the layers'
-`python/` directories, the repository and a few test tools on its path, `LD_LIBRARY_PATH` on the deps
-layer's `lib/` and `MAGIC` on its database, as Lambda does with /opt/python, /opt/lib and the
+The layers are built (cached in layers/build/) from layers/requirements.lock for this machine's
+architecture and Python 3.12, the functions' runtime: exactly what `make layers` builds for deployment
+on this architecture. Then a bare CPython 3.12 virtualenv — no site-packages — runs with only the
+layers' `python/` directories, the repository and a few test tools on its path, `LD_LIBRARY_PATH` on
+the deps layer's `lib/` and `MAGIC` on its database, as Lambda does with /opt/python, /opt/lib and the
 function's environment:
 
-- a smoke script: every media library imports from the layer, libmagic is the layer's and names PNG
-  bytes `image/png`, PyAV encodes and decodes a video, pypdf and pypdfium2 read and render a PDF,
-  mutagen reads a WAV's duration;
-- the processor's media test suite (tests/unit/processor), when present.
+- a smoke script: both handlers import, every media library imports from the layer, libmagic is the
+  layer's and names PNG bytes `image/png`, PyAV encodes and decodes a video, pypdf and pypdfium2 read
+  and render a PDF, mutagen reads a WAV's duration;
+- the processor's media test suite (tests/unit/processor): every file type checked and thumbnailed.
+
+Where no CPython 3.12 is installed (on PATH, or under pyenv), the tests skip and say so.
 
 The test tools (pytest, moto and their dependencies) and the runtime's own boto3/botocore come from
 the project's virtualenv, linked one distribution at a time; no package a layer carries is linked.
@@ -23,10 +26,10 @@ import json
 import os
 import platform
 import re
+import shutil
 import socket
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -37,7 +40,7 @@ from tests.infra.helpers import REPO_ROOT
 
 pytestmark = pytest.mark.xdist_group("layers")
 
-PYTHON_VERSION = f"{sys.version_info.major}.{sys.version_info.minor}"
+PYTHON_VERSION = layer_build.TARGET_PYTHON
 ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(
     platform.machine().lower()
 )
@@ -103,8 +106,32 @@ with wave.open(audio, "wb") as out:
     out.setnchannels(1); out.setsampwidth(2); out.setframerate(8000); out.writeframes(b"\0\0" * 12000)
 audio.seek(0)
 result["wav"] = {"duration": mutagen.File(audio).info.length, "mime": magic.from_buffer(audio.getvalue(), mime=True)}
+import functions.api.handler, functions.processor.handler
+result["handlers"] = [functions.api.handler.lambda_handler.__name__, functions.processor.handler.lambda_handler.__name__]
 print(json.dumps(result))
 """
+
+
+def _python(version: str) -> str | None:
+    """A CPython `version` interpreter: this one, one on PATH, or one of pyenv's versions."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
+        return sys.executable
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    candidates = [shutil.which(f"python{version}"), *sorted(pyenv.glob(f"versions/{version}.*/bin/python{version}"))]
+    for candidate in filter(None, candidates):
+        # pyenv's shims are on PATH for every version, and fail for one that is not selected.
+        check = subprocess.run(
+            [str(candidate), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if check.returncode == 0 and check.stdout.strip() == version:
+            return str(candidate)
+    return None
+
+
+PYTHON = _python(PYTHON_VERSION)
 
 
 def _pypi_reachable() -> bool:
@@ -138,26 +165,10 @@ def _closure(roots: tuple[str, ...]) -> set[str]:
     return seen
 
 
-def _link_distributions(names: set[str], into: Path) -> list[str]:
-    """Symlink each distribution's top-level modules and its metadata into one directory."""
-    into.mkdir(parents=True, exist_ok=True)
-    linked = []
-    for name in sorted(names):
-        distribution = importlib.metadata.distribution(name)
-        base = Path(distribution.locate_file(""))
-        tops = {
-            Path(str(file)).parts[0] for file in distribution.files or [] if not str(file).startswith("..")
-        }
-        for top in tops - {"bin", "__pycache__"}:
-            source, target = base / top, into / top
-            if source.exists() and not target.exists():
-                target.symlink_to(source)
-        linked.append(name)
-    return linked
-
-
 @pytest.fixture(scope="module")
 def built_layers() -> dict:
+    if PYTHON is None:
+        pytest.skip(f"no CPython {PYTHON_VERSION} here (on PATH or under pyenv): the layers are built for it alone")
     if ARCH is None:
         pytest.skip(f"no Lambda architecture for this machine ({platform.machine()})")
     libmagic = os.environ.get("TROVE_LIBMAGIC_DIR")
@@ -174,9 +185,17 @@ def built_layers() -> dict:
 def layer_env(built_layers: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A bare interpreter and the environment Lambda would give it: layers, code, lib, MAGIC."""
     root = tmp_path_factory.mktemp("layer-env")
-    venv.create(root / "venv", with_pip=False, symlinks=True)
+    subprocess.run([PYTHON, "-m", "venv", "--without-pip", "--symlinks", str(root / "venv")], check=True)
     layered = {_name(package) for layer in built_layers["layers"].values() for package in layer["packages"]}
-    tools = _link_distributions(_closure(TEST_TOOLS) - layered, root / "tools")
+    tools = sorted(_closure(TEST_TOOLS) - layered)
+    # The project's versions of them, as wheels for the layers' Python.
+    pins = [f"{name}=={importlib.metadata.version(name)}" for name in tools]
+    try:
+        tools_dir = layer_build.build_test_tools(pins, ARCH, PYTHON_VERSION)
+    except layer_build.BuildError:
+        if not _pypi_reachable():
+            pytest.skip("PyPI is unreachable: the test tools for the layers' Python cannot be fetched here")
+        raise
     deps = layer_build.layer_dir(layer_build.DEPS, ARCH, PYTHON_VERSION)
     ffmpeg = layer_build.layer_dir(layer_build.FFMPEG, ARCH, PYTHON_VERSION)
     layer_paths = [str(deps / "python"), str(ffmpeg / "python")]
@@ -185,7 +204,7 @@ def layer_env(built_layers: dict, tmp_path_factory: pytest.TempPathFactory) -> d
     }
     environment.update(
         {
-            "PYTHONPATH": os.pathsep.join([*layer_paths, str(REPO_ROOT), str(root / "tools")]),
+            "PYTHONPATH": os.pathsep.join([*layer_paths, str(REPO_ROOT), str(tools_dir / "site")]),
             "LD_LIBRARY_PATH": str(deps / "lib"),
             "MAGIC": str(deps / layer_build.MAGIC_DB_RELATIVE),
             "LAYER_ROOTS": os.pathsep.join(layer_paths),
@@ -201,6 +220,12 @@ def test_the_layers_fit_lambdas_unzipped_limit(built_layers: dict) -> None:
 
     # then
     print(f"\nlayer sizes for {ARCH} / Python {PYTHON_VERSION}: {sizes}, total {built_layers['total_bytes']}")
+    locked = dict(pin.split("==") for pin in layer_build.locked_requirements())
+    installed = {
+        name: version for layer in built_layers["layers"].values() for name, version in layer["packages"].items()
+    }
+    assert built_layers["requirements"] == sorted(layer_build.locked_requirements())
+    assert installed == {name: version for name, version in locked.items() if name not in layer_build.RUNTIME_PROVIDED}
     assert built_layers["total_bytes"] == built_layers["function_code_bytes"] + sum(sizes.values())
     assert built_layers["total_bytes"] <= layer_build.LAMBDA_UNZIPPED_LIMIT_BYTES
     assert not layer_build.RUNTIME_PROVIDED & set(built_layers["layers"]["deps"]["packages"])
@@ -233,6 +258,7 @@ def test_the_media_libraries_work_from_the_layers_alone(layer_env: dict) -> None
     assert result["pdf"] == {"pages": 2, "render_size": [200, 100], "mime": "application/pdf"}
     assert result["wav"]["duration"] == pytest.approx(1.5, abs=0.01)
     assert result["wav"]["mime"] in ("audio/x-wav", "audio/wav")
+    assert result["handlers"] == ["lambda_handler", "lambda_handler"]
 
 
 @pytest.mark.skipif(

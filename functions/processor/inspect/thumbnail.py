@@ -6,7 +6,7 @@ import io
 import math
 from collections.abc import Callable
 
-from PIL import Image
+from PIL import Image, ImageMath
 
 from functions.processor.inspect.colour import MANAGED_MODES, SRGB_ICC, to_srgb
 from functions.processor.inspect.model import Rejected
@@ -24,6 +24,7 @@ _STRIP_PIXELS = 2_000_000  # per strip when a large picture is converted piecewi
 # of 8 pixels fill whole JPEG blocks, which stay flat and cost almost nothing to encode.
 CHECKER_SQUARE = 8
 CHECKER_GREYS = (102, 134)
+_WIDE_GREY_MODES = ("I", "I;16", "I;16B", "I;16L")
 
 
 def check_pixels(width: int, height: int, limit: int = MAX_PIXELS) -> None:
@@ -97,14 +98,27 @@ def _resamplable(image: Image.Image) -> Image.Image:
     """A mode Pillow resizes smoothly and its ICC profile still describes: palette and bitonal
     pictures only resize by nearest neighbour, and 16-bit grey would clip to white when converted
     directly. Alpha is kept (Pillow resizes it premultiplied), and CMYK stays CMYK for its profile."""
-    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
-        return image.convert("I").point(lambda value: value / 256, "L")
+    if image.mode in _WIDE_GREY_MODES:
+        return _wide_grey(image)
     grey = image.mode in ("1", "L", "LA")
     if image.has_transparency_data:
         wanted = "LA" if grey else "RGBA"
     else:
         wanted = "L" if grey else image.mode if image.mode in MANAGED_MODES else "RGB"
     return image if image.mode == wanted else image.convert(wanted)
+
+
+def _wide_grey(image: Image.Image) -> Image.Image:
+    """16-bit (or 32-bit) grey scaled to 8 bits, its PNG tRNS grey value made transparent: Pillow
+    converts such grey to L or LA by clipping (every value over 255 white), and compares the tRNS
+    value with the clipped one, so a transparent value over 255 would match nothing."""
+    wide = image.convert("I")
+    grey = wide.point(lambda value: value / 256).convert("L")  # point() keeps mode I, values now 0-255
+    transparent = image.info.get("transparency")
+    if isinstance(transparent, int):
+        alpha = ImageMath.lambda_eval(lambda pixels: (pixels["wide"] != transparent) * 255, wide=wide)
+        grey.putalpha(alpha.convert("L"))
+    return grey
 
 
 def _opaque(image: Image.Image) -> Image.Image:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import struct
 
 import pytest
 from PIL import Image
 
+from functions.core.media import AssetType
+from functions.processor.inspect import examine
 from functions.processor.inspect.colour import SRGB_ICC
 from functions.processor.inspect.thumbnail import CHECKER_GREYS, CHECKER_SQUARE, jpeg_thumbnail
 
@@ -126,3 +129,30 @@ def test_transpose_turns_the_picture_after_shrinking() -> None:
     assert thumbnail.size == (240, 320)
     assert min(thumbnail.getpixel((180, 80))) > 200
     assert max(thumbnail.getpixel((60, 80))) < 50
+
+
+def grey16_png(width: int, height: int, transparent: int, opaque: int) -> bytes:
+    """A 16-bit greyscale PNG whose tRNS chunk makes the grey value `transparent` transparent: its
+    left half is that value, its right half `opaque` (like Pillow's i_trns.png test image)."""
+    row = struct.pack("<H", transparent) * (width // 2) + struct.pack("<H", opaque) * (width - width // 2)
+    image = Image.frombytes("I;16", (width, height), row * height)
+    out = io.BytesIO()
+    image.save(out, "PNG", transparency=transparent)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("transparent", [255, 40_000])  # i_trns.png's value, and one over 8 bits
+@pytest.mark.parametrize("width", [640, 1600])  # converted whole, and in strips (shrunk by 2 first)
+def test_a_16_bit_grey_png_with_a_transparent_grey_value_shows_it_on_the_checkerboard(
+    transparent: int, width: int
+) -> None:
+    # given: the left half the tRNS grey value, the right half 50,000 of 65,535 (195 of 255)
+    png = grey16_png(width, width * 3 // 4, transparent, opaque=50_000)
+
+    # when
+    thumbnail = decoded(examine(png, AssetType.IMAGE, "png")[1].thumbnail)
+
+    # then: the left half transparent, the right half its grey scaled to 8 bits, not clipped to white
+    assert thumbnail.size == (320, 240)
+    assert is_checkerboard(thumbnail, (0, 0, 152, 240))
+    assert thumbnail.getpixel((280, 120)) == pytest.approx((195, 195, 195), abs=3)

@@ -9,6 +9,23 @@ import unicodedata
 # Request bodies whose fields carry constraints checked by validators.
 REQUEST_MODELS = ("UploadRequest", "LinkCreate", "AssetPatch", "AssetV1Create", "AssetV1Update", "ScanRequest")
 
+# One example request body each (seed 000's own for its routes): clients read them, and
+# schemathesis's examples phase sends them.
+REQUEST_EXAMPLES = {
+    "LinkCreate": {"name": "Brand guidelines", "url": "https://example.com/brand", "clientId": "client-uuid-123",
+                   "tags": ["brand"]},
+    "AssetPatch": {"name": "Brand guidelines 2026", "tags": ["brand", "2026"], "projectId": "3"},
+    "AssetV1Create": {"name": "Flink SQL Helper Library", "description": "Reusable SQL templates for Flink jobs",
+                      "reference_url": "https://github.com/org/flink-sql-helpers", "project_id": 1},
+    "AssetV1Update": {"name": "Updated Name", "description": "Updated description",
+                      "reference_url": "https://new-url.com/resource", "project_id": 2, "todo_id": None},
+    "ScanRequest": {"path": "f/etl/daily/extract", "kind": "script", "language": "python",
+                    "content": 'import wmill\ndb = wmill.get_resource("res://f/db")\n'},
+    "ModeChange": {"mode": "read"},
+    "UploadRequest": {"name": "logo.png", "type": "image", "format": "png", "size": 2048, "contentType": "image/png",
+                      "clientId": "client-uuid-123"},
+}
+
 # A URL as the API stores it (`schemas.ascii_url`): http(s), a DNS host (labels of at most 63
 # characters, 253 in all), a port, then only characters RFC 3986 keeps as they are and
 # percent-escapes, so the stored form has the length sent (2,048 at most). The API also takes
@@ -78,6 +95,8 @@ def document_request_constraints(schemas: dict) -> None:
                     if branch.get("type") == "array":
                         branch["items"]["pattern"] = text
     _document_upload_types(schemas)
+    for model, example in REQUEST_EXAMPLES.items():
+        schemas[model]["examples"] = [example]
 
 
 def _no_null_default(field: dict) -> None:

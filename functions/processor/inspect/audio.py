@@ -5,7 +5,8 @@ frames says nothing, so the frames after it are counted by walking their headers
 
 WAV: the RIFF chunks are read here (riff.py). Only PCM, float and A-law/µ-law samples are one block
 each, so only for them does the data size say the duration; other codecs (ADPCM, MP3 in WAV) are
-timed by their `fact` sample count, else by their byte rate.
+timed by their `fact` sample count, held to what the data chunk holds (its MPEG frames walked, its
+ADPCM blocks), else by their byte rate.
 
 Headers only claim: a WAV header states its data chunk's size and sample count, an MP3's Xing table
 its frame count, whatever follows. The claim is held against the bytes there are, so a file cut

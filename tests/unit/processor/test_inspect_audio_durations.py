@@ -11,8 +11,7 @@ import av
 import pytest
 
 from functions.core.media import AssetType, by_extension
-from functions.processor.inspect import Broken, RangedObjectReader, TooCostly, examine, inspect
-from functions.processor.inspect import mpeg
+from functions.processor.inspect import Broken, RangedObjectReader, TooCostly, examine, inspect, mpeg
 from functions.processor.inspect.riff import MAX_CHUNKS
 from functions.processor.inspect.source import DEFAULT_READAHEAD_BLOCKS
 from tests.media import bombs

@@ -1,4 +1,5 @@
-"""Trove's one stack: storage, auth, API, processing, the sweep, web page and alarms, composed from constructs.
+"""Trove's stack: storage, auth, API, processing, the sweep, web page and alarms, composed from constructs.
+With the WAF on, a second, small stack in us-east-1 holds the web ACL (infra/constructs/edge.py).
 
 Options come from CDK context (`-c key=value`, or cdk.json):
 

@@ -18,6 +18,8 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from functions.core.schemas import ascii_url
+
 TROVE_PREFIX = "trove://asset/"
 OBJECT_PREFIX = "s3://"
 RESOURCE_PREFIX = "res://"
@@ -107,7 +109,19 @@ def is_link_uri(text: str) -> bool:
 
 def referenced_uri(text: str) -> str | None:
     """The asset a string names where code reads or writes through it: an asset URI or a link."""
-    return normalise_asset_uri(text) or (text if is_link_uri(text) else None)
+    return normalise_asset_uri(text) or _link_url(text)
+
+
+def _link_url(text: str) -> str | None:
+    """A link in the ASCII form link assets are stored in (`schemas.ascii_url`), so code naming
+    `https://de.wikipedia.org/wiki/Müller` finds the asset stored as `…/wiki/M%C3%BCller`; None for
+    what is no http(s) URL a link asset could have."""
+    if not is_link_uri(text):
+        return None
+    try:
+        return ascii_url(text)
+    except ValueError:
+        return None
 
 
 def sdk_uri(argument: str, bare_scheme: str | None) -> str | None:

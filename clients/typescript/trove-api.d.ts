@@ -296,6 +296,14 @@ export interface components {
          * AssetPatch
          * @description PATCH /api/v2/assets/{id}: only the fields sent change; null unlinks or clears. A name and a
          *     link's URL can change but not be cleared: they take no null (absent leaves them as they are).
+         * @example {
+         *       "name": "Brand guidelines 2026",
+         *       "tags": [
+         *         "brand",
+         *         "2026"
+         *       ],
+         *       "projectId": "3"
+         *     }
          */
         AssetPatch: {
             /** Clientid */
@@ -340,6 +348,12 @@ export interface components {
         /**
          * AssetV1Create
          * @description POST /api/assets/ (seed 000, "Create Asset").
+         * @example {
+         *       "name": "Flink SQL Helper Library",
+         *       "description": "Reusable SQL templates for Flink jobs",
+         *       "reference_url": "https://github.com/org/flink-sql-helpers",
+         *       "project_id": 1
+         *     }
          */
         AssetV1Create: {
             /** Name */
@@ -359,6 +373,13 @@ export interface components {
          *     null, as if sent as null (`todo_id: null` unlinks), but for `reference_url`, which no asset can
          *     be without: left out or null, it stays as it is (a link's URL; an uploaded file's file URL,
          *     which may also be sent back unchanged).
+         * @example {
+         *       "name": "Updated Name",
+         *       "description": "Updated description",
+         *       "reference_url": "https://new-url.com/resource",
+         *       "project_id": 2,
+         *       "todo_id": null
+         *     }
          */
         AssetV1Update: {
             /** Name */
@@ -622,6 +643,14 @@ export interface components {
         /**
          * LinkCreate
          * @description POST /api/v2/assets: a link asset, a reference URL with no file.
+         * @example {
+         *       "name": "Brand guidelines",
+         *       "url": "https://example.com/brand",
+         *       "clientId": "client-uuid-123",
+         *       "tags": [
+         *         "brand"
+         *       ]
+         *     }
          */
         LinkCreate: {
             /** Clientid */
@@ -647,7 +676,12 @@ export interface components {
          * @enum {string}
          */
         Mode: "read" | "write" | "read-write" | "unknown";
-        /** ModeChange */
+        /**
+         * ModeChange
+         * @example {
+         *       "mode": "read"
+         *     }
+         */
         ModeChange: {
             /**
              * Mode
@@ -669,6 +703,12 @@ export interface components {
         /**
          * ScanRequest
          * @description POST /api/v2/scans: one consumer's code. Jobs are runs, not code: their usages come from run time.
+         * @example {
+         *       "path": "f/etl/daily/extract",
+         *       "kind": "script",
+         *       "language": "python",
+         *       "content": "import wmill\ndb = wmill.get_resource(\"res://f/db\")\n"
+         *     }
          */
         ScanRequest: {
             /** Path */
@@ -980,6 +1020,14 @@ export interface components {
         /**
          * UploadRequest
          * @description POST /api/v2/uploads: what the browser is about to send straight to S3.
+         * @example {
+         *       "name": "logo.png",
+         *       "type": "image",
+         *       "format": "png",
+         *       "size": 2048,
+         *       "contentType": "image/png",
+         *       "clientId": "client-uuid-123"
+         *     }
          */
         UploadRequest: components["schemas"]["ImageUploadRequest"] | components["schemas"]["VideoUploadRequest"] | components["schemas"]["AudioUploadRequest"] | components["schemas"]["DocumentUploadRequest"];
     };

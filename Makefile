@@ -35,10 +35,11 @@ help:
 	@echo "make types    regenerate clients/typescript/trove-api.d.ts from the OpenAPI document"
 	@echo "make invoke FN=api|processor|sweep EVENT=events/<file>.json   one handler, one event, against make dev"
 
-$(STAMP): pyproject.toml $(CLIENTS_PY)/pyproject.toml
+# The tests run the versions the Lambda layers are built from (layers/requirements.lock).
+$(STAMP): pyproject.toml $(CLIENTS_PY)/pyproject.toml layers/requirements.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	@test -x $(BIN)/python || uv venv --quiet --python $(PYTHON) $(VENV)
-	uv pip install --quiet --python $(BIN)/python -e '.[dev]' -e '$(CLIENTS_PY)[cli,cognito]'
+	uv pip install --quiet --python $(BIN)/python -e '.[dev]' -e '$(CLIENTS_PY)[cli,cognito]' -c layers/requirements.lock
 	@touch $@
 
 $(SYSTEM_STAMP): Makefile

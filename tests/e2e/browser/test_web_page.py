@@ -769,3 +769,79 @@ def test_a_config_with_other_key_names_is_refused_with_a_reason(
     expect(page.locator("#signin-error")).to_contain_text("could not read its configuration (config.json)")
     expect(page.locator("#signin-error")).to_contain_text('"auth"')
     expect(page.locator("#signin-submit")).to_be_disabled()
+
+
+def test_cognito_mode_asks_for_the_totp_code_after_a_new_password(page: Page, local_stack: StackProcess) -> None:
+    """A temporary password, then (the user turned on TOTP MFA) the authenticator's code; a spent
+    session sends the user back to the e-mail and password."""
+    email = "mfa-user@example.com"
+    token = requests.post(f"{local_stack.url}/local/token", json={"user": "cognito-mfa"}, timeout=10).json()["token"]
+    config = topology.web_config(
+        api_base="",
+        auth=topology.WEB_AUTH_COGNITO,
+        region="eu-west-1",
+        user_pool_id="eu-west-1_AbCdEf123",
+        user_pool_client_id="web-client-id",
+    )
+    calls: list[tuple[str, dict]] = []
+    cors = {
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Headers": "content-type, x-amz-target",
+        "Access-Control-Allow-Methods": "POST",
+    }
+
+    def cognito(route: Route) -> None:
+        request = route.request
+        if request.method == "OPTIONS":
+            return route.fulfill(status=204, headers=cors)
+        action = request.headers["x-amz-target"].rsplit(".", 1)[1]
+        body = request.post_data_json
+        calls.append((action, body))
+        responses = body.get("ChallengeResponses", {})
+        if action == "InitiateAuth":
+            answer = {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "session-1", "ChallengeParameters": {}}
+        elif body["ChallengeName"] == "NEW_PASSWORD_REQUIRED":
+            answer = {"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": "session-2", "ChallengeParameters": {}}
+        elif responses.get("SOFTWARE_TOKEN_MFA_CODE") == "000000":
+            answer = {"__type": "NotAuthorizedException", "message": "Invalid session for the user, session is expired."}
+            return route.fulfill(status=400, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(answer))
+        else:
+            answer = {"AuthenticationResult": {"IdToken": token, "AccessToken": "access", "RefreshToken": "refresh"}}
+        route.fulfill(status=200, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(answer))
+
+    page.route("**/config.json", lambda route: route.fulfill(json=config))
+    page.route("https://cognito-idp.eu-west-1.amazonaws.com/", cognito)
+    page.goto(local_stack.url)
+
+    # a spent MFA session: back to the e-mail and password, with Cognito's reason
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("Temporary-Passw0rd!")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("New password").fill("A-much-better-Passw0rd!")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Authentication code").fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#signin-error")).to_contain_text("session is expired. Sign in again.")
+    expect(page.get_by_label("E-mail")).to_be_visible()
+
+    # the whole way through
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill("Temporary-Passw0rd!")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("New password").fill("A-much-better-Passw0rd!")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label("Authentication code")).to_be_visible()
+    page.get_by_label("Authentication code").fill("123456")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.locator("#user-name")).to_have_text(email)
+    assert calls[-1] == (
+        "RespondToAuthChallenge",
+        {
+            "ChallengeName": "SOFTWARE_TOKEN_MFA",
+            "ClientId": "web-client-id",
+            "Session": "session-2",
+            "ChallengeResponses": {"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": "123456"},
+        },
+    )
+    assert calls[-2][1]["ChallengeResponses"] == {"USERNAME": email, "NEW_PASSWORD": "A-much-better-Passw0rd!"}

@@ -256,3 +256,19 @@ def test_arm64_is_the_default_and_x86_64_selectable(synthesized: Synthesized, tm
         for layer in (stack.layers.deps, stack.layers.ffmpeg):
             assert resources[each.logical_id(layer)]["Properties"]["CompatibleArchitectures"] == [expected]
     assert x86.validation_error is None
+
+
+def test_synth_and_layers_need_only_the_virtualenv() -> None:
+    # given
+    makefile = (REPO_ROOT / "Makefile").read_text()
+
+    # when
+    prerequisites = {
+        target: line.split(":", 1)[1].split()
+        for line in makefile.splitlines()
+        for target in ("synth", "layers")
+        if line.startswith(f"{target}:")
+    }
+
+    # then: no Chromium, no root (setup's Debian packages) behind either target
+    assert prerequisites == {"synth": ["$(STAMP)"], "layers": ["$(STAMP)"]}

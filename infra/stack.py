@@ -186,7 +186,8 @@ class TroveStack(Stack):
             dead_letter_queue=self.storage.dead_letter_queue,
             queue=self.storage.queue,
             functions={
-                "Api": self.api.handler.function,
+                # The alias: the version API Gateway invokes (SnapStart), not $LATEST.
+                "Api": self.api.alias,
                 "Processor": self.processing.handler.function,
                 "Sweep": self.sweep.handler.function,
             },

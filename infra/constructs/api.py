@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
@@ -30,6 +31,9 @@ from infra.stage import Stage
 
 HANDLER = "functions.api.handler.lambda_handler"
 NAME = "trove-api"
+# The alias API Gateway invokes: the version published with this deployment, restored from its
+# SnapStart snapshot (functions/api/priming.py primes it), never $LATEST.
+LIVE_ALIAS = "live"
 # Everything the API serves sits under the API prefix; one proxy route carries it to the function.
 PROXY_PATH = f"{topology.API_PREFIX}/{{proxy+}}"
 # Item-level DynamoDB actions: what the use cases do, batched or not. No Scan, no table admin.
@@ -104,6 +108,7 @@ class Api(Construct):
             layers=[layers.deps, layers.ffmpeg],
         )
         self._grant(storage)
+        self.alias = self._snap_start()
         self.http_api = apigw.HttpApi(
             self,
             "HttpApi",
@@ -113,7 +118,7 @@ class Api(Construct):
             cors_preflight=self._cors(cors_origins),
         )
         self.stage = self._stage()
-        integration = integrations.HttpLambdaIntegration("Integration", self.handler.function)
+        integration = integrations.HttpLambdaIntegration("Integration", self.alias)
         self.protected_routes = self.http_api.add_routes(
             path=PROXY_PATH,
             methods=[apigw.HttpMethod.ANY],
@@ -136,6 +141,24 @@ class Api(Construct):
         # API Gateway's own base URL: the $default stage has no path of its own. The page does not
         # call it (it calls its own origin's /api/*); scripts and a dev server may.
         self.url = self.http_api.api_endpoint
+
+    def _snap_start(self) -> lambda_.Alias:
+        """SnapStart on published versions, and the `live` alias on this deployment's version.
+
+        Lambda initialises a published version once (imports, and the priming hook of
+        functions/api/priming.py: every route's models, the S3 and DynamoDB clients) and resumes new
+        sandboxes from that snapshot. `current_version` publishes a new version whenever the function's
+        code or configuration changes; the alias moves to it in the same deployment."""
+        function = self.handler.function
+        cfn_function: lambda_.CfnFunction = function.node.default_child  # type: ignore[assignment]
+        cfn_function.snap_start = lambda_.CfnFunction.SnapStartProperty(apply_on="PublishedVersions")
+        return lambda_.Alias(
+            self,
+            "LiveAlias",
+            alias_name=LIVE_ALIAS,
+            version=function.current_version,
+            description="What API Gateway invokes: the deployed version, restored from its SnapStart snapshot",
+        )
 
     @staticmethod
     def _cors(origins: Sequence[str]) -> apigw.CorsPreflightOptions | None:

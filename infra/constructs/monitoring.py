@@ -5,7 +5,8 @@ alarm_email=ops@example.com` subscribes an address, `-c alarms=off` says on purp
 (the alarms still change state, on the dashboard and in the console). What is watched:
 
 - the API: 5xx answers (bad input is a 4xx, so a 5xx is a fault) and p90 latency;
-- the functions: errors and throttles of each;
+- the functions: errors and throttles of each (the API's on its `live` alias, the SnapStart version
+  API Gateway invokes, so a version published but not yet live does not count);
 - the uploads: the oldest message waiting in the queue, anything reaching the DLQ, and a message left
   in the DLQ long enough that its upload is about to expire;
 - the processor's outcomes: bursts of `failed` (broken media, or a broken deployment) and `rejected`

@@ -8,20 +8,18 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import uuid4
 
-from pynamodb.exceptions import DeleteError, PutError
-
 from functions.core import media, storage
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from functions.core.identity import Identity
-from functions.core.models import AssetModel, AssetStatus, asset_index, now, owner_scoped
+from functions.core.models import AssetModel, AssetStatus, now
 from functions.core.schemas import AssetPatch, LinkCreate, UploadRequest, check_uuid4
 from functions.core.settings import Settings
 from functions.core.storage import PresignedPost, S3Client
+from functions.core.store import AssetFilters, AssetStore, StaleVersion, default_store
 from functions.lineage import usages
 from functions.lineage.uris import Mode
 
@@ -29,16 +27,6 @@ MAX_LIST_LIMIT = 100
 DEFAULT_LIST_LIMIT = 50
 _OPTIMISTIC_RETRIES = 5
 _CURSOR_KEY = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z#[0-9a-f-]{36}$")
-
-
-@dataclass(frozen=True)
-class AssetFilters:
-    client_id: str | None = None
-    campaign_id: str | None = None
-    project_id: str | None = None
-    todo_id: str | None = None
-    asset_type: str | None = None
-    tag: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,12 +43,12 @@ def parse_asset_id(raw: str) -> str:
         raise InvalidInput("Invalid asset ID: must be a UUID") from None
 
 
-def get_owned(identity: Identity, raw_id: str, action: str = "access") -> AssetModel:
-    asset_id = parse_asset_id(raw_id)
-    try:
-        item = AssetModel.get(asset_id, consistent_read=True)
-    except AssetModel.DoesNotExist:
-        raise NotFound("Asset not found") from None
+def get_owned(
+    identity: Identity, raw_id: str, action: str = "access", *, store: AssetStore | None = None
+) -> AssetModel:
+    item = (store or default_store()).get(parse_asset_id(raw_id))
+    if item is None:
+        raise NotFound("Asset not found")
     if item.owner != identity.sub:
         raise Forbidden(f"You don't have permission to {action} this asset")
     return item
@@ -105,16 +93,20 @@ def create_upload(
     settings: Settings,
     s3: S3Client | None = None,
     consumer: usages.Consumer | None = None,
+    *,
+    store: AssetStore | None = None,
 ) -> tuple[AssetModel, PresignedPost]:
     """A pending asset and the presigned POST that will carry its bytes straight to S3; made on a
     consumer's behalf, it records that consumer's write."""
-    item = create_pending(identity, request, settings)
+    item = create_pending(identity, request, settings, store=store)
     if consumer is not None:
         usages.record_run(identity, item, consumer, Mode.WRITE)
     return item, storage.presign_upload(storage.upload_key(item.id), item.content_type, int(item.size), settings, s3)
 
 
-def create_pending(identity: Identity, request: UploadRequest, settings: Settings) -> AssetModel:
+def create_pending(
+    identity: Identity, request: UploadRequest, settings: Settings, *, store: AssetStore | None = None
+) -> AssetModel:
     """A pending file asset whose bytes will arrive at its upload key: shared by the presigned flow
     and the multipart path (POST /api/v2/upload-asset), which puts the bytes there itself. Its
     `object_key` names where the bytes are served from once they pass the processor's checks."""
@@ -129,11 +121,11 @@ def create_pending(identity: Identity, request: UploadRequest, settings: Setting
     item.object_key = storage.file_key(item.id)
     # Never-arriving uploads expire instead of staying pending forever.
     item.expires_at = item.created_at + timedelta(seconds=settings.pending_ttl_seconds)
-    item.save(condition=AssetModel.id.does_not_exist())
+    (store or default_store()).create(item)
     return item
 
 
-def create_link(identity: Identity, request: LinkCreate) -> AssetModel:
+def create_link(identity: Identity, request: LinkCreate, *, store: AssetStore | None = None) -> AssetModel:
     links = request.model_dump(include={"client_id", "campaign_id", "project_id", "todo_id"})
     item = _new_item(identity, media.AssetType.LINK, request.name, links)
     item.url = request.url
@@ -141,7 +133,7 @@ def create_link(identity: Identity, request: LinkCreate) -> AssetModel:
     item.tags = request.tags
     item.format = "url"
     item.status = AssetStatus.READY
-    item.save(condition=AssetModel.id.does_not_exist())
+    (store or default_store()).create(item)
     return item
 
 
@@ -159,46 +151,20 @@ def _decode_cursor(cursor: str) -> str:
     return key
 
 
-def _query(identity: Identity, filters: AssetFilters, cursor: str | None, page_size: int) -> Iterator[AssetModel]:
-    """One Query on the most selective owner-scoped index; the other filters ride along as filter expressions."""
-    keyed = [
-        ("byOwnerClient", filters.client_id, AssetModel.client_id),
-        ("byOwnerCampaign", filters.campaign_id, AssetModel.campaign_id),
-        ("byOwnerProject", filters.project_id, AssetModel.project_id),
-        ("byOwnerTodo", filters.todo_id, AssetModel.todo_id),
-        ("byOwnerType", filters.asset_type, AssetModel.asset_type),
-    ]
-    chosen = next(((name, value) for name, value, _ in keyed if value is not None), None)
-    index_name, hash_value = (chosen[0], owner_scoped(identity.sub, chosen[1])) if chosen else ("byOwner", identity.sub)
-    index = asset_index(index_name)
-    condition = None
-    for name, value, attribute in keyed:
-        if value is not None and name != index_name:
-            condition = attribute == value if condition is None else condition & (attribute == value)
-    if filters.tag is not None:
-        has_tag = AssetModel.tags.contains(filters.tag)
-        condition = has_tag if condition is None else condition & has_tag
-    range_condition = AssetModel.list_key < _decode_cursor(cursor) if cursor else None
-    return index.query(
-        hash_value,
-        range_key_condition=range_condition,
-        filter_condition=condition,
-        scan_index_forward=False,
-        page_size=page_size,
-    )
-
-
 def list_assets(
     identity: Identity,
     filters: AssetFilters,
     limit: int = DEFAULT_LIST_LIMIT,
     offset: int = 0,
     cursor: str | None = None,
+    *,
+    store: AssetStore | None = None,
 ) -> Page:
     """The caller's assets, newest first; `offset` skips, `cursor` continues after a previous page."""
     wanted = offset + limit + 1  # one more than shown tells whether a next page exists
+    after = _decode_cursor(cursor) if cursor else None
     found: list[AssetModel] = []
-    for item in _query(identity, filters, cursor, page_size=min(wanted, 1000)):
+    for item in (store or default_store()).query(identity.sub, filters, after=after, page_size=min(wanted, 1000)):
         found.append(item)
         if len(found) == wanted:
             break
@@ -207,22 +173,23 @@ def list_assets(
     return Page(items=items, next_cursor=_encode_cursor(items[-1]) if has_more and items else None)
 
 
-def _save_with_retries(identity: Identity, raw_id: str, change) -> AssetModel:
+def _save_with_retries(identity: Identity, raw_id: str, change, store: AssetStore) -> AssetModel:
     """Apply `change` to the newest version; a concurrent write (the processor) makes us re-read and retry."""
     for _ in range(_OPTIMISTIC_RETRIES):
-        item = get_owned(identity, raw_id, "change")
+        item = get_owned(identity, raw_id, "change", store=store)
         change(item)
         item.updated_at = now()
         try:
-            item.save()
+            store.save(item)
             return item
-        except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        except StaleVersion:
+            continue
     raise Conflict("The asset changed while it was being updated; try again")
 
 
-def patch_asset(identity: Identity, raw_id: str, patch: AssetPatch) -> AssetModel:
+def patch_asset(
+    identity: Identity, raw_id: str, patch: AssetPatch, *, store: AssetStore | None = None
+) -> AssetModel:
     changes = patch.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:
         raise InvalidInput("name cannot be null")
@@ -235,26 +202,31 @@ def patch_asset(identity: Identity, raw_id: str, patch: AssetPatch) -> AssetMode
         for field, value in changes.items():
             setattr(item, field, value)
 
-    return _save_with_retries(identity, raw_id, apply)
+    return _save_with_retries(identity, raw_id, apply, store or default_store())
 
 
 def delete_asset(
-    identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None, *, force: bool = False
+    identity: Identity,
+    raw_id: str,
+    settings: Settings,
+    s3: S3Client | None = None,
+    *,
+    force: bool = False,
+    store: AssetStore | None = None,
 ) -> str:
     """Objects first, then the record on the version we saw: if the processor wrote meanwhile
     (a thumbnail, say), the record's version moved, so we go round again and delete that too.
     An asset something still uses is not deleted (409 naming the consumers) unless `force`, which
     removes its usages too."""
+    store = store or default_store()
     for _ in range(_OPTIMISTIC_RETRIES):
-        item = get_owned(identity, raw_id, "delete")
+        item = get_owned(identity, raw_id, "delete", store=store)
         if not force:
             usages.ensure_unused(identity, item)
         storage.delete_objects(object_keys(item), settings, s3)
         try:
-            item.delete()
-        except DeleteError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+            store.delete(item)
+        except StaleVersion:
             continue
         if force:
             usages.forget_asset(identity, item)
@@ -276,9 +248,11 @@ def download_url(
     settings: Settings,
     s3: S3Client | None = None,
     consumer: usages.Consumer | None = None,
+    *,
+    store: AssetStore | None = None,
 ) -> str:
     """Where to read the asset; a read on a consumer's behalf records that consumer's read."""
-    item = get_owned(identity, raw_id)
+    item = get_owned(identity, raw_id, store=store)
     if item.asset_type != media.AssetType.LINK and item.status != AssetStatus.READY:
         raise Conflict(f"Asset is not ready (status: {item.status})")
     if consumer is not None:
@@ -290,8 +264,10 @@ def download_url(
     )
 
 
-def thumbnail_url(identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None) -> str:
-    item = get_owned(identity, raw_id)
+def thumbnail_url(
+    identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None, *, store: AssetStore | None = None
+) -> str:
+    item = get_owned(identity, raw_id, store=store)
     if item.status != AssetStatus.READY or not item.thumbnail_key:
         raise NotFound("Thumbnail not found")
     return storage.presign_download(

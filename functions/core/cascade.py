@@ -16,9 +16,10 @@ from enum import StrEnum
 from itertools import islice
 
 from functions.core import assets, storage
-from functions.core.models import AssetModel, AssetStatus, asset_index, owner_scoped
+from functions.core.models import AssetModel, AssetStatus
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
+from functions.core.store import AssetFilters, AssetStore, default_store
 
 # Two keys per asset (object, thumbnail) fill one DeleteObjects call (1,000 keys at most).
 CHUNK_ASSETS = 500
@@ -29,25 +30,26 @@ class LinkKind(StrEnum):
     CAMPAIGN = "campaign"
 
 
-_INDEX_BY_KIND = {LinkKind.CLIENT: "byOwnerClient", LinkKind.CAMPAIGN: "byOwnerCampaign"}
-
-
 def delete_linked(
-    identity: assets.Identity, kind: LinkKind, link_id: str, settings: Settings, s3: S3Client | None = None
+    identity: assets.Identity,
+    kind: LinkKind,
+    link_id: str,
+    settings: Settings,
+    s3: S3Client | None = None,
+    *,
+    store: AssetStore | None = None,
 ) -> int:
     """Delete the caller's assets linked to `link_id`; how many went. Idempotent: a second call finds none."""
     s3 = s3 or storage.s3_client(settings)
+    store = store or default_store()
     # One paginated Query, so each item is seen once; deleting what was read does not disturb the
     # pages still to come (the next page starts after a key, which need not exist any more).
-    linked = asset_index(_INDEX_BY_KIND[kind]).query(
-        owner_scoped(identity.sub, link_id), page_size=CHUNK_ASSETS
-    )
+    link = AssetFilters(client_id=link_id) if kind == LinkKind.CLIENT else AssetFilters(campaign_id=link_id)
+    linked = store.query(identity.sub, link, page_size=CHUNK_ASSETS)
     deleted = 0
     for chunk in _chunks(linked, CHUNK_ASSETS):
         storage.delete_objects([key for item in chunk for key in assets.object_keys(item)], settings, s3)
-        with AssetModel.batch_write() as batch:
-            for item in chunk:
-                batch.delete(item)
+        store.delete_all(chunk)
         # The processor may have been settling a pending upload meanwhile and written its thumbnail
         # after our DeleteObjects: once the record is gone it cleans up after itself, but a write
         # that landed before that needs this second sweep (pending uploads only, so usually none).

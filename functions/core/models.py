@@ -2,6 +2,9 @@
 
 One item per asset. Every list filter is a Query on a sparse index whose hash key joins the
 owner with the filter value, so a user's query can never reach another user's items.
+
+Which table, region and endpoint the model talks to is set by `bind(settings)` when a handler
+starts (functions/core/store.py), never at import: importing this module reads no settings.
 """
 
 from __future__ import annotations
@@ -21,9 +24,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from functions.core import topology
-from functions.core.settings import get_settings
-
-_settings = get_settings()
+from functions.core.settings import Settings, get_settings
 
 
 class AssetStatus(StrEnum):
@@ -60,9 +61,10 @@ def now() -> datetime:
 
 class AssetModel(Model):
     class Meta:
-        table_name = _settings.table_name
-        region = _settings.region
-        host = _settings.dynamodb_endpoint_url or None
+        # Set by `bind`: None until a handler (or the first use, below) binds the model.
+        table_name = None
+        region = None
+        host = None
         billing_mode = "PAY_PER_REQUEST"
 
     id = UnicodeAttribute(hash_key=True)
@@ -123,6 +125,23 @@ class AssetModel(Model):
     def save(self, *args, **kwargs):
         self.refresh_index_keys()
         return super().save(*args, **kwargs)
+
+    @classmethod
+    def _get_connection(cls):
+        # Every pynamodb operation starts here. Code that uses the model without a store (the lineage
+        # modules, the local stack's tools) finds it bound to the process's settings on first use.
+        if cls.Meta.table_name is None:
+            bind(get_settings())
+        return super()._get_connection()
+
+
+def bind(settings: Settings) -> None:
+    """Point AssetModel at the settings' table, region and endpoint, with a new connection (pynamodb
+    keeps one per model, made on first use, and would not notice a new endpoint by itself)."""
+    AssetModel.Meta.table_name = settings.table_name
+    AssetModel.Meta.region = settings.region
+    AssetModel.Meta.host = settings.dynamodb_endpoint_url or None
+    AssetModel._connection = None
 
 
 def asset_index(name: str) -> GlobalSecondaryIndex:

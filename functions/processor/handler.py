@@ -10,12 +10,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.core import topology
+from functions.core import store, topology
 from functions.core.observability import logger, metrics, tracer
 from functions.core.settings import get_settings
 from functions.processor.pipeline import process_message
 
+# Cold start: a missing setting fails here, naming the variable; the store is bound once.
 settings = get_settings()
+asset_store = store.configure(settings)
 # Report failures per record even when all fail: Lambda then retries exactly those messages.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 # Kept back from the invocation's time: settling a record and reporting the batch after the last file.
@@ -39,7 +41,8 @@ def handle_record(record: SQSRecord, lambda_context: LambdaContext) -> None:
     deadline = time.monotonic() + lambda_context.get_remaining_time_in_millis() / 1000 - SETTLE_SECONDS
     receives = int(record.attributes.approximate_receive_count)
     last_attempt = receives >= topology.UPLOADS_QUEUE.max_receive_count
-    for outcome in process_message(uploaded_keys(record.body), settings, deadline=deadline, last_attempt=last_attempt):
+    keys = uploaded_keys(record.body)
+    for outcome in process_message(keys, settings, deadline=deadline, last_attempt=last_attempt, store=asset_store):
         # Per function too: each stage's processor (trove-processor-<stage>) has metrics of its own.
         metrics.add_dimension(name="function", value=lambda_context.function_name)
         metrics.add_metric(name=f"Upload_{outcome.status}", unit="Count", value=1)

@@ -20,13 +20,13 @@ import time
 from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
-from pynamodb.exceptions import UpdateError
 
 from functions.core import media, storage
 from functions.core.models import AssetModel, AssetStatus, now
 from functions.core.observability import logger
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
+from functions.core.store import AssetStore, StaleVersion, default_store
 from functions.processor import inspect as inspection
 
 _SETTLE_ATTEMPTS = 5
@@ -46,19 +46,21 @@ def process_message(
     deadline: float | None = None,
     last_attempt: bool = False,
     s3: S3Client | None = None,
+    store: AssetStore | None = None,
 ) -> list[Outcome]:
     """The uploads one queue message names, in turn, each before `deadline` (time.monotonic()). An
     upload that cannot be finished raises, so the message is retried; on its last attempt the record is
     marked `failed` first, so no asset stays `pending` once its message goes to the DLQ."""
+    store = store or default_store()
     outcomes = []
     for key in keys:
         try:
             if deadline is not None and time.monotonic() >= deadline:
                 raise inspection.OutOfTime("The invocation's time ran out before this upload's turn")
-            outcome = process_upload(key, settings, s3, deadline)
+            outcome = process_upload(key, settings, s3, deadline, store=store)
         except Exception as error:
             if last_attempt and (asset_id := storage.asset_id_from_upload_key(key)):
-                mark_failed(asset_id, f"Processing failed after repeated attempts: {error}", settings, s3)
+                mark_failed(asset_id, f"Processing failed after repeated attempts: {error}", settings, s3, store=store)
             raise
         if outcome:
             outcomes.append(outcome)
@@ -66,18 +68,24 @@ def process_message(
 
 
 def process_upload(
-    key: str, settings: Settings, s3: S3Client | None = None, deadline: float | None = None
+    key: str,
+    settings: Settings,
+    s3: S3Client | None = None,
+    deadline: float | None = None,
+    *,
+    store: AssetStore | None = None,
 ) -> Outcome | None:
     """Process the object at `key` (already URL-decoded). None when the key is not an upload of ours.
     `deadline` (time.monotonic()) is when the caller must stop: a file not checked by then raises
     inspection.OutOfTime and is retried."""
     s3 = s3 or storage.s3_client(settings)
+    store = store or default_store()
     asset_id = storage.asset_id_from_upload_key(key)
     if asset_id is None:
         logger.warning("Ignoring an object outside the uploads layout", extra={"key": key})
         return None
     for _ in range(_SETTLE_ATTEMPTS):
-        item = _load(asset_id)
+        item = store.get(asset_id)
         if item is None:
             # Deleted meanwhile, or never issued by us: nothing may keep its bytes.
             storage.delete_objects(_all_keys(asset_id), settings, s3)
@@ -91,7 +99,7 @@ def process_upload(
             if item.object_key != key:  # records from before the quarantine are served from uploads/
                 storage.delete_objects([key], settings, s3)
             return Outcome(asset_id, "skipped", f"already {item.status}")
-        outcome = _settle(item, key, size, etag, settings, s3, deadline)
+        outcome = _settle(item, key, size, etag, settings, s3, deadline, store)
         if outcome.status != "skipped":
             return outcome
         # Settled by another delivery meanwhile: go round to check it settled the object that is there now.
@@ -99,7 +107,14 @@ def process_upload(
 
 
 def _settle(
-    item: AssetModel, key: str, size: int, etag: str, settings: Settings, s3: S3Client, deadline: float | None
+    item: AssetModel,
+    key: str,
+    size: int,
+    etag: str,
+    settings: Settings,
+    s3: S3Client,
+    deadline: float | None,
+    store: AssetStore,
 ) -> Outcome:
     try:
         detected, result = _check(item, key, size, etag, settings, s3, deadline)
@@ -116,9 +131,8 @@ def _settle(
             logger.info("Bytes posted again were refused", extra={"asset_id": item.id, "reason": problem.reason})
             return Outcome(item.id, "kept", problem.reason)
         rejected = isinstance(problem, inspection.Rejected)
-        outcome = _finish(
-            item, AssetStatus.REJECTED if rejected else AssetStatus.FAILED, settings, s3, reason=problem.reason, etag=etag
-        )
+        status = AssetStatus.REJECTED if rejected else AssetStatus.FAILED
+        outcome = _finish(item, status, settings, s3, store, reason=problem.reason, etag=etag)
         # Nothing made from earlier bytes stays. Rejected bytes go too; the bytes of a failed upload (an
         # allowed type that could not be read) stay in quarantine, never served, until the lifecycle rule.
         storage.delete_objects(_all_keys(item.id) if rejected else _all_keys(item.id)[1:], settings, s3)
@@ -153,7 +167,7 @@ def _settle(
         "thumbnail_key": thumbnail_key,
         "object_key": storage.file_key(item.id),
     }
-    outcome = _finish(item, AssetStatus.READY, settings, s3, described=described, etag=etag)
+    outcome = _finish(item, AssetStatus.READY, settings, s3, store, described=described, etag=etag)
     if outcome.status == AssetStatus.READY:
         storage.delete_objects([key], settings, s3)
     return outcome
@@ -196,6 +210,7 @@ def _finish(
     status: AssetStatus,
     settings: Settings,
     s3: S3Client,
+    store: AssetStore,
     *,
     reason: str | None = None,
     described: dict | None = None,
@@ -211,20 +226,13 @@ def _finish(
         # Nothing describes bytes that are not kept.
         actions_for |= dict.fromkeys(("thumbnail_key", "width", "height", "duration", "page_count"))
     for _ in range(_SETTLE_ATTEMPTS):
-        actions = [
-            getattr(AssetModel, name).set(value) if value is not None else getattr(AssetModel, name).remove()
-            for name, value in actions_for.items()
-        ]
-        actions.append(AssetModel.updated_at.set(now()))
         try:
-            # pynamodb adds the version condition.
-            item.update(actions=actions, condition=AssetModel.status == item.status)
+            store.update(item, {**actions_for, "updated_at": now()})
             logger.info("Upload settled", extra={"asset_id": item.id, "status": status.value, "reason": reason})
             return Outcome(item.id, status.value, reason)
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-        fresh = _load(item.id)
+        except StaleVersion:
+            pass
+        fresh = store.get(item.id)
         if fresh is None:
             storage.delete_objects(_all_keys(item.id), settings, s3)
             return Outcome(item.id, "orphan-deleted")
@@ -234,18 +242,14 @@ def _finish(
     raise RuntimeError(f"Asset {item.id} kept changing while it was being settled")
 
 
-def mark_failed(asset_id: str, reason: str, settings: Settings, s3: S3Client | None = None) -> None:
+def mark_failed(
+    asset_id: str, reason: str, settings: Settings, s3: S3Client | None = None, *, store: AssetStore | None = None
+) -> None:
     """The last attempt at a message failed: say so on the record rather than leave it pending."""
-    item = _load(asset_id)
+    store = store or default_store()
+    item = store.get(asset_id)
     if item is not None and item.status == AssetStatus.PENDING:
-        _finish(item, AssetStatus.FAILED, settings, s3 or storage.s3_client(settings), reason=reason)
-
-
-def _load(asset_id: str) -> AssetModel | None:
-    try:
-        return AssetModel.get(asset_id, consistent_read=True)
-    except AssetModel.DoesNotExist:
-        return None
+        _finish(item, AssetStatus.FAILED, settings, s3 or storage.s3_client(settings), store, reason=reason)
 
 
 def _object_head(s3: S3Client, bucket: str, key: str) -> tuple[int, str] | None:

@@ -39,7 +39,7 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -48,6 +48,7 @@ from functions.core.models import AssetModel, AssetStatus
 from functions.core.observability import logger
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
+from functions.core.store import AssetStore, default_store
 from functions.processor.pipeline import mark_failed, process_upload
 from functions.sweep.scope import Scope
 
@@ -112,18 +113,22 @@ def sweep(
     time_left: Callable[[], float] = lambda: math.inf,
     s3: S3Client | None = None,
     dynamodb: DynamoDBClient | None = None,
-    settle: Callable[..., Any] = process_upload,
-    fail: Callable[..., Any] = mark_failed,
+    store: AssetStore | None = None,
+    settle: Callable[..., Any] | None = None,
+    fail: Callable[..., Any] | None = None,
 ) -> SweepReport:
-    """One pass as of `now`; `time_left()` says how many seconds the caller may still run."""
+    """One pass as of `now`; `time_left()` says how many seconds the caller may still run. Uploads
+    are settled by `settle` and marked failed by `fail` (the processor's own steps on `store`, unless
+    given), each called with the key or asset id, the settings and the S3 client."""
+    store = store or default_store()
     run = _Pass(
         settings,
         now or datetime.now(UTC),
         time_left,
         s3 or storage.s3_client(settings),
         dynamodb or dynamodb_client(settings),
-        settle,
-        fail,
+        settle or partial(process_upload, store=store),
+        fail or partial(mark_failed, store=store),
     )
     uploads = list(run.objects(topology.UPLOADS_PREFIX))
     run.settle_stale(uploads)

@@ -20,12 +20,14 @@ EVENTS = Path(__file__).resolve().parents[2] / "events"
 @pytest.fixture
 def aws() -> Iterator[None]:
     with mock_aws():
+        from functions.core import store
         from functions.core.models import AssetModel
         from functions.core.settings import get_settings
         from functions.lineage.usages import UsageModel
 
+        store.configure(get_settings())  # as a handler does at cold start: a fresh connection inside this mock
+        UsageModel._connection = None  # bound at import until lineage/usages.py has a store of its own
         for model in (AssetModel, UsageModel):  # deleting an asset reads its usages
-            model._connection = None  # a fresh connection inside this mock
             model.create_table(wait=True)
         boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=get_settings().bucket_name)
         yield

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+import boto3
 import pytest
 from moto import mock_aws
 
@@ -15,6 +16,7 @@ from functions.core.settings import Settings
 from functions.core.store import AssetStore, DynamoAssetStore
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
+BUCKET = "trove-unit-assets"
 
 
 @pytest.fixture
@@ -56,3 +58,20 @@ def new_asset() -> Callable[..., AssetModel]:
         )
 
     return make
+
+
+@pytest.fixture(scope="module")
+def bucket() -> Iterator[object]:
+    """A moto bucket per module, for rules whose effect is on objects: starting moto costs more than a test."""
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=BUCKET)
+        yield client
+
+
+@pytest.fixture
+def s3(bucket):
+    """The module's bucket, empty."""
+    for entry in bucket.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        bucket.delete_object(Bucket=BUCKET, Key=entry["Key"])
+    return bucket

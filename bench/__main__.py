@@ -1,14 +1,15 @@
 """`python -m bench` (`make bench`): every benchmark, side by side, then bench/results.json and docs/performance.md.
 
     python -m bench [--runs 5] [--video-naive-runs 3] [--cold-runs 10] [--skip-local]
-                    [--only processor,largest,cold,api,local,worst,isolation,scans]
+                    [--only processor,largest,cold,snapstart,api,local,worst,isolation,scans]
 
 1. the processor per type (bench/processor.py): the inputs of bench/inputs.py, each measured as
    floor / inspect / trove / naive, one fresh process per measurement, rounds interleaved so that the
    machine's load falls on every mode alike; medians of `--runs` (the naive video, which decodes
    900 frames of 1080p, `--video-naive-runs`);
 2. peak memory on the largest allowed inputs (`inspect`, the Lambda-like process, 2 runs each);
-3. cold start (bench/cold_start.py);
+3. cold start (bench/cold_start.py), and what SnapStart priming moves out of the API's first request
+   (bench/snapstart.py: fresh processes, primed and not, medians);
 4. the API's DynamoDB operations (bench/api_queries.py);
 5. the local stack under load, if bench/load_local.py is there (its figures: bench/results_local.json);
 6. the worst case (bench/worst_case.py): every decode-cost bomb of tests/media/bombs.py through the
@@ -36,7 +37,7 @@ from bench import inputs, processor, report
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
 LOCAL_RESULTS = ROOT / "bench" / "results_local.json"
-STEPS = ("processor", "largest", "cold", "api", "local", "worst", "isolation", "scans")
+STEPS = ("processor", "largest", "cold", "snapstart", "api", "local", "worst", "isolation", "scans")
 
 
 def log(message: str) -> None:
@@ -221,6 +222,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import cold_start
 
         results["cold_start"] = cold_start.run(args.cold_runs, log=log)
+    if "snapstart" in steps:
+        from bench import snapstart
+
+        results["snapstart"] = snapstart.run(log=log)
     if "api" in steps:
         results["api"] = _in_subprocess("bench.api_queries")
         log("API queries counted")

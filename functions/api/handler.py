@@ -15,9 +15,12 @@ from functions.api.routes import openapi as _openapi  # noqa: F401
 from functions.api.routes import upload_asset as _upload_asset  # noqa: F401
 from functions.api.routes import uploads as _uploads  # noqa: F401
 from functions.api.routes import usages as _usages  # noqa: F401
+from functions.core import store
 from functions.core.observability import logger, metrics, tracer
 
-# SnapStart: every route's models and the AWS clients built before the snapshot (functions/api/priming.py).
+# Bound at cold start like the other handlers' stores, so that the connection SnapStart's priming
+# makes before the snapshot is the one requests use (functions/api/priming.py).
+store.configure(settings)
 register_hooks(app, settings)
 
 

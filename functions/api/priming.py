@@ -58,7 +58,11 @@ class AwsClients:
         boto3.setup_default_session(botocore_session=_session())
         storage.s3_client(self.settings)
         for model in self.models:
-            model._get_connection().connection.client  # noqa: B018 - made on first access
+            connection = model._get_connection().connection
+            # pynamodb makes a botocore session (per thread) on first use; one that shares the parsed
+            # models keeps a restore from parsing DynamoDB's again. Its client is made on first access.
+            connection._local.session = _session()
+            connection.client  # noqa: B018
 
     def drop(self) -> None:
         """Forget the clients and the credentials their sessions resolved."""
@@ -116,7 +120,7 @@ def build_schemas(app: Any) -> None:
 @cache
 def _loader() -> botocore.loaders.Loader:
     """botocore's parsed service models and endpoint rules, shared by every session made here: a new
-    session re-resolves credentials without parsing S3's models again."""
+    session re-resolves credentials without parsing S3's and DynamoDB's models again."""
     import botocore.loaders
 
     return botocore.loaders.create_loader()

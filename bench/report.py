@@ -196,6 +196,7 @@ def render(results: dict) -> str:
     out += _processor_table(results)
     out += _largest_table(results)
     out += _cold_table(results)
+    out += _snapstart_table(results)
     out += _api_table(results)
     out += _local(results)
     out += _worst_case(results)
@@ -368,6 +369,43 @@ def _cold_table(results: dict) -> list[str]:
     for name, rows in cold["breakdown_ms"].items():
         out.append(f"- **{name}**: " + ", ".join(f"{package} {ms:.0f}" for package, ms in rows))
     out += ["", *COLD_NOTES.strip().splitlines(), ""]
+    return out
+
+
+def _snapstart_table(results: dict) -> list[str]:
+    snapstart = results.get("snapstart")
+    if not snapstart:
+        return []
+    figures = snapstart["figures"]
+    out = [
+        "## SnapStart priming (API)",
+        "",
+        (
+            f"`bench/snapstart.py`: a fresh interpreter per run on in-process moto, {snapstart['runs']} interleaved "
+            "runs, medians. The first `GET /api/v2/assets` after `import functions.api.handler`, without priming "
+            "(a sandbox without SnapStart) and after `priming.prime` (run by Lambda before the snapshot) and "
+            "`priming.refresh_after_restore` (run in every restored sandbox, part of its Restore Duration)."
+        ),
+        "",
+        "| | First request ms | Second request ms | Priming ms (at publish) | After-restore hook ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for mode in ("unprimed", "primed"):
+        entry = figures[mode]
+        out.append(
+            f"| {mode} | {_ms(entry['first_s'])} | {_ms(entry['second_s'])} | {_ms(entry['prime_s'])} | "
+            f"{_ms(entry['restore_s'])} |"
+        )
+    out += [
+        "",
+        (
+            f"Priming moves {_ms(figures['moved_out_of_first_request_s'])} ms out of the first request (the "
+            "routes' validation models, botocore's S3 and DynamoDB models and endpoint rules); the restore hook "
+            "adds its own time back to a restored sandbox's cold start. moto stands in for DynamoDB: the request's "
+            "own AWS time is not Lambda's."
+        ),
+        "",
+    ]
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from functools import cache
 
 # Request bodies whose fields carry constraints checked by validators.
 REQUEST_MODELS = ("UploadRequest", "LinkCreate", "AssetPatch", "AssetV1Create", "AssetV1Update", "ScanRequest")
@@ -43,6 +44,7 @@ HTTP_URL_PATTERN = (
 )
 
 
+@cache  # a walk over every code point
 def text_pattern() -> str:
     """A name or tag: no control or formatting character (NUL, CR/LF, bidi overrides, zero-width
     spaces: `schemas._no_control_characters`), and something besides spaces."""

@@ -102,6 +102,10 @@ def document_errors(document: dict) -> dict:
                 if parameter["in"] == "header" and parameter["name"] == CONSUMER_HEADER:
                     parameter["schema"] = {"type": "string", "maxLength": 300, "pattern": consumer_pattern(),
                                            "format": CONSUMER_FORMAT, "title": "X-Trove-Consumer"}
+                if parameter["in"] == "query" and parameter["name"] == "tag":  # a Tag, as in bodies
+                    for branch in parameter["schema"].get("anyOf", [parameter["schema"]]):
+                        if branch.get("type") == "string":
+                            branch["pattern"] = text_pattern()
             if path == UPLOAD_ASSET_PATH:
                 operation["requestBody"] = _upload_form()
     document_request_constraints(document["components"]["schemas"])

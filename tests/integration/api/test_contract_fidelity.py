@@ -237,3 +237,13 @@ def test_a_scan_names_a_unicode_link_in_its_stored_ascii_form(api):
     # then
     assert link["url"] == "https://de.wikipedia.org/wiki/M%C3%BCller"
     assert [usage["assetId"] for usage in usages] == [link["id"]]
+
+
+@pytest.mark.parametrize(("tag", "status"), [("brand", 200), ("p\x1fq", 400), ("\u202eevil", 400)])
+def test_the_tag_filter_as_documented(api, document, tag, status):
+    # when
+    response = api("GET", "/api/v2/assets", query={"tag": tag})
+
+    # then
+    assert response.status == status
+    assert valid(document, parameter(document, "/api/v2/assets", "get", "tag"), tag) is (status == 200)

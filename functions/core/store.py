@@ -87,7 +87,8 @@ def _conflicted(error: PutError | UpdateError | DeleteError) -> bool:
 
 class DynamoAssetStore:
     """AssetStore on DynamoDB: one Query on the most selective owner-scoped index per list, the
-    other filters as filter expressions; pynamodb adds the version condition to every write."""
+    other filters as filter expressions; pynamodb adds the version condition to every write.
+    AssetModel is one class, so a process talks to one table: the store made last binds it."""
 
     def __init__(self, settings: Settings) -> None:
         bind(settings)

@@ -79,10 +79,10 @@ def register_hooks(app: Any, settings: Settings) -> bool:
     """Prime before the snapshot and refresh after each restore, if this runs under SnapStart.
 
     `snapshot_restore_py` (AWS's Snapshot Restore for Python) ships in Lambda's managed Python
-    runtimes, 3.12 and later, not in the function's layers; where it is absent (the local stack,
-    the tests' own imports) there is no snapshot, and priming would only move the same work from the
-    first request into the import, so nothing is registered. Under Lambda without SnapStart (or when
-    $LATEST is invoked) the runtime never calls the hooks."""
+    runtimes, 3.12 and later, not in the function's layers. Where it is absent (the local stack)
+    there is no snapshot, and priming would only move the same work from the first request into the
+    import, so nothing is registered. Where the hooks are registered but no snapshot is taken (Lambda
+    without SnapStart, `$LATEST`, the tests' Python with the PyPI package) nothing calls them."""
     try:
         from snapshot_restore_py import register_after_restore, register_before_snapshot
     except ImportError:

@@ -150,3 +150,26 @@ def test_register_hooks_registers_prime_and_refresh_with_the_runtime(api_handler
     assert registered
     assert [hook[0] for hook in hooks.get_before_snapshot()[before:]] == [priming.prime]
     assert [hook[0] for hook in hooks.get_after_restore()[after:]] == [priming.refresh_after_restore]
+
+
+def test_a_restore_parses_no_service_model_again(
+    api_handler: Any, clients: priming.AwsClients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: botocore's models parsed once, before the snapshot
+    import botocore.loaders
+
+    priming.prime(api_handler.app, clients)
+    read: list[str] = []
+    load_file = botocore.loaders.JSONFileLoader.load_file
+
+    def recording(self: Any, file_path: str) -> Any:
+        read.append(file_path)
+        return load_file(self, file_path)
+
+    monkeypatch.setattr(botocore.loaders.JSONFileLoader, "load_file", recording)
+
+    # when
+    priming.refresh_after_restore(clients)
+
+    # then: new sessions (new credentials), the same parsed models
+    assert read == []

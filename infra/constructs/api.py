@@ -152,11 +152,15 @@ class Api(Construct):
         function = self.handler.function
         cfn_function: lambda_.CfnFunction = function.node.default_child  # type: ignore[assignment]
         cfn_function.snap_start = lambda_.CfnFunction.SnapStartProperty(apply_on="PublishedVersions")
+        version = function.current_version
+        # CDK keeps replaced versions by default; each would keep its snapshot, billed while cached. The
+        # alias moves to the new version before CloudFormation's cleanup deletes the old one.
+        version.apply_removal_policy(RemovalPolicy.DESTROY)
         return lambda_.Alias(
             self,
             "LiveAlias",
             alias_name=LIVE_ALIAS,
-            version=function.current_version,
+            version=version,
             description="What API Gateway invokes: the deployed version, restored from its SnapStart snapshot",
         )
 

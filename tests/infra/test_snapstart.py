@@ -52,6 +52,15 @@ def test_a_version_is_published_and_the_live_alias_points_at_it(synthesized: Syn
     assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
 
 
+def test_a_replaced_version_is_deleted_with_its_snapshot(synthesized: Synthesized) -> None:
+    # when
+    _, version = synthesized.only("AWS::Lambda::Version")
+
+    # then: not retained (CDK's default), so old versions' snapshots are not cached and billed
+    assert version.get("DeletionPolicy") == "Delete"
+    assert version.get("UpdateReplacePolicy") == "Delete"
+
+
 def test_the_http_api_integration_invokes_the_alias_not_latest(synthesized: Synthesized) -> None:
     # given
     alias_id, _ = synthesized.only("AWS::Lambda::Alias")

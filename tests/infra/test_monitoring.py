@@ -162,11 +162,14 @@ def test_dynamodb_throttles_alarm_on_each_table(synthesized: Synthesized, table:
 @pytest.mark.parametrize("name", ["api", "processing", "sweep"])
 @pytest.mark.parametrize("metric", ["Errors", "Throttles"])
 def test_each_function_has_error_and_throttle_alarms(synthesized: Synthesized, name: str, metric: str) -> None:
-    # given
+    # given: the API's alarms watch its `live` alias (the SnapStart version API Gateway invokes)
     function = {"Ref": synthesized.logical_id(getattr(synthesized.stack, name).handler.function)}
+    dimensions = [{"Name": "FunctionName", "Value": function}]
+    if name == "api":
+        dimensions.append({"Name": "Resource", "Value": {"Fn::Join": ["", [function, ":live"]]}})
 
     # when
-    alarm = _alarm_on(synthesized, "AWS/Lambda", metric, [{"Name": "FunctionName", "Value": function}])
+    alarm = _alarm_on(synthesized, "AWS/Lambda", metric, dimensions)
 
     # then
     assert (alarm["Statistic"], alarm["Threshold"]) == ("Sum", 1)

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-# Set before any functions.* import: Settings and the pynamodb model read them once.
+from functions.core.settings import ENV_NAMES
+
+# Set before the first get_settings(), which reads them once (importing reads nothing).
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -17,10 +19,10 @@ os.environ.update(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_NAMESPACE": "Trove",
         "POWERTOOLS_DEV": "false",
-        "TROVE_PUBLIC_URL": "https://api.example.com",
+        ENV_NAMES["public_base_url"]: "https://api.example.com",
     }
 )
-for endpoint in ("TROVE_S3_ENDPOINT", "TROVE_DYNAMODB_ENDPOINT"):
+for endpoint in (ENV_NAMES["s3_endpoint_url"], ENV_NAMES["dynamodb_endpoint_url"]):
     os.environ.pop(endpoint, None)
 
 

@@ -21,6 +21,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from functions.core import topology
+from functions.core.settings import ENV_NAMES
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.auth import Auth
 from infra.constructs.function import LOG_RETENTION, TroveFunction
@@ -93,14 +94,13 @@ class Api(Construct):
             memory_mb=1024,
             timeout=Duration.seconds(15),
             environment={
-                # The names functions/core/settings.py reads.
-                "TROVE_TABLE": storage.assets_table.table_name,
-                "TROVE_USAGES_TABLE": storage.usages_table.table_name,
-                "TROVE_BUCKET": storage.bucket.bucket_name,
+                ENV_NAMES["table_name"]: storage.assets_table.table_name,
+                ENV_NAMES["usages_table_name"]: storage.usages_table.table_name,
+                ENV_NAMES["bucket_name"]: storage.bucket.bucket_name,
                 # The base of the `url` fields: the page's origin (CloudFront), not the
                 # execute-api host each request arrives on. No cycle: the distribution needs the
                 # HTTP API's id, and the HTTP API does not need this function or the distribution.
-                "TROVE_PUBLIC_URL": public_url,
+                ENV_NAMES["public_base_url"]: public_url,
                 "MAGIC": MAGIC_FILE,
             },
             # POST /api/v2/upload-asset runs the processor's code on the request's file: the same

@@ -18,6 +18,7 @@ from aws_cdk import aws_lambda_event_sources as event_sources
 from constructs import Construct
 
 from functions.core import topology
+from functions.core.settings import ENV_NAMES
 from infra.constructs.function import TroveFunction
 from infra.constructs.layers import MAGIC_FILE, Layers
 from infra.constructs.storage import Storage
@@ -88,9 +89,8 @@ def processing_function(
         memory_mb=MEMORY_MB,
         timeout=timeout,
         environment={
-            # The names functions/core/settings.py reads.
-            "TROVE_TABLE": storage.assets_table.table_name,
-            "TROVE_BUCKET": storage.bucket.bucket_name,
+            ENV_NAMES["table_name"]: storage.assets_table.table_name,
+            ENV_NAMES["bucket_name"]: storage.bucket.bucket_name,
             "MAGIC": MAGIC_FILE,
         },
         layers=[layers.deps, layers.ffmpeg],

@@ -112,7 +112,7 @@ class Poller:
 
     def _report(self, message: dict, retried: bool) -> None:
         """Each asset's outcome on the console, read back from its record."""
-        from functions.core.models import AssetModel  # like the handler, reads the settings at import
+        from functions.core.store import default_store  # the store the handler configured
 
         asset_ids = _asset_ids(message["Body"])
         if retried:
@@ -124,9 +124,8 @@ class Poller:
             )
             return
         for asset_id in asset_ids:
-            try:
-                item = AssetModel.get(asset_id, consistent_read=True)
-            except AssetModel.DoesNotExist:
+            item = default_store().get(asset_id)
+            if item is None:
                 self.log.info("asset %s: gone (deleted before processing)", asset_id)
                 continue
             reason = f": {item.status_reason}" if item.status_reason else ""

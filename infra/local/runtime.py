@@ -16,6 +16,8 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from functions.core.settings import ENV_NAMES
+
 REGION = "us-east-1"
 # moto's default account: the ARNs it hands out (queues, tables) carry it.
 ACCOUNT_ID = "123456789012"
@@ -41,9 +43,9 @@ def configure_environment(moto_url: str, public_url: str) -> None:
             "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
-            "TROVE_S3_ENDPOINT": moto_url,
-            "TROVE_DYNAMODB_ENDPOINT": moto_url,
-            "TROVE_PUBLIC_URL": public_url,
+            ENV_NAMES["s3_endpoint_url"]: moto_url,
+            ENV_NAMES["dynamodb_endpoint_url"]: moto_url,
+            ENV_NAMES["public_base_url"]: public_url,
             # No X-Ray daemon and no CloudWatch here: tracing and EMF metrics would only print noise.
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",

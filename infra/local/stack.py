@@ -56,7 +56,8 @@ class LocalStack:
             self.front = Front(self.options.port)
         except OSError as error:
             raise PortTaken(self.options.port, "--port", error) from None
-        # Before the first get_settings() and before any handler module is imported: both read it once.
+        # Before the first get_settings() (cached) and before a handler module is imported (the processor
+        # and sweep handlers configure their store at import, i.e. cold start).
         configure_environment(moto_url, self.front.url)
         settings = get_settings()
         provisioned = provision(settings, browser_origins(self.front.url))

@@ -24,13 +24,14 @@ CLIENTS_TS := clients/typescript
 CLIENTS_TS_STAMP := $(CLIENTS_TS)/node_modules/.installed
 NODE_STAMP := $(VENV)/.node
 
-.PHONY: help setup dev test test-unit corpus synth layers bench invoke lint openapi types clean
+.PHONY: help setup dev test test-unit corpus fuzz synth layers bench invoke lint openapi types clean
 
 help:
 	@echo "make dev      run the whole service locally (API, uploads, processing, web page)"
 	@echo "make test     run every test suite"
 	@echo "make synth    synthesize the CDK stack offline into cdk.out/"
 	@echo "make layers   build the Lambda layers (no Docker)"
+	@echo "make fuzz     a longer schemathesis run (every check, every phase): FUZZ_EXAMPLES=100 cases per operation and phase"
 	@echo "make bench    run the benchmarks, write bench/results.json and docs/performance.md"
 	@echo "make types    regenerate clients/typescript/trove-api.d.ts from the OpenAPI document"
 	@echo "make invoke FN=api|processor|sweep EVENT=events/<file>.json   one handler, one event, against make dev"
@@ -78,6 +79,10 @@ corpus: setup $(NODE_STAMP)
 
 test: setup $(UPPY_STAMP) $(CLIENTS_TS_STAMP) corpus
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The schemathesis test of `make test` (10 cases per operation and phase), longer.
+fuzz: setup
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(BIN)/python -m pytest tests/reliability/test_fuzzing.py -m e2e -n 0 -p no:cacheprovider
 
 test-unit: setup
 	$(BIN)/python -m pytest tests/unit tests/integration

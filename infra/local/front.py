@@ -104,9 +104,9 @@ class FrontHandler(BaseHTTPRequestHandler):
         if self.command not in HTTP_API_METHODS:
             self._read_body()  # read off, so the connection can carry the next request
             return HttpResponse.json(404, {"message": "Not Found"})
+        body = self._read_body()  # OPTIONS too: a body left unread would be taken for the next request
         if self.command == "OPTIONS":
             return HttpResponse(204, CORS_PREFLIGHT_HEADERS)
-        body = self._read_body()
         if path == API_PREFIX or path.startswith(f"{API_PREFIX}/"):
             return self._api(path, body)
         if (self.command, path) == ("GET", "/local/health"):

@@ -33,7 +33,11 @@ def error_response(status: HTTPStatus, detail: str) -> Response:
 
 @app.exception_handler(errors.TroveError)
 def handle_domain_error(error: errors.TroveError) -> Response:
-    status = next(code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind))
+    status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), None)
+    if status is None:
+        # A domain error this table does not know is our bug: a 500 that hides its detail, logged.
+        logger.error("Unmapped domain error", extra={"error_type": type(error).__name__, "detail": error.detail})
+        return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
     return error_response(status, error.detail)
 
 

@@ -26,6 +26,7 @@ try:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
     from rich.table import Table
+    from rich.text import Text
 except ImportError as missing:  # the SDK alone does not need them
     sys.exit(
         f"trove: the command line needs the cli extra: pip install 'trove-client[cli]' ({missing.name} is missing)"
@@ -51,7 +52,7 @@ class TroveGroup(click.Group):
         except TroveConnectionError as error:
             click.echo(f"trove: {error}", err=True)
             ctx.exit(CANNOT_RUN)
-        except TroveError as error:
+        except (TroveError, OSError) as error:  # OSError: a file that cannot be written or read here
             click.echo(f"trove: {error}", err=True)
             ctx.exit(FAILURE)
         except KeyboardInterrupt:
@@ -228,9 +229,8 @@ def list_assets(ctx: click.Context, api: str | None, token: str | None, client: 
     for asset in assets:
         status = asset.status if not asset.status_reason else f"{asset.status}: {asset.status_reason}"
         size = "-" if asset.size is None else f"{asset.size:,}"
-        table.add_row(
-            asset.id, asset.type, asset.name, status, size, asset.uploaded_at.strftime("%Y-%m-%d %H:%M")
-        )
+        cells = (asset.id, asset.type, asset.name, status, size, asset.uploaded_at.strftime("%Y-%m-%d %H:%M"))
+        table.add_row(*(Text(cell) for cell in cells))  # a name is text, never rich markup ("[/x]")
     stdout_console().print(table)
 
 
@@ -241,20 +241,17 @@ def list_assets(ctx: click.Context, api: str | None, token: str | None, client: 
     "-o", "--output", type=click.Path(path_type=Path), help="A file, or a folder for the asset's own name."
 )
 @click.option("--thumbnail", is_flag=True, help="The thumbnail (JPEG) instead of the file.")
-def get(
-    ctx: click.Context,
-    api: str | None,
-    token: str | None,
-    asset_id: str,
-    output: Path | None,
-    thumbnail: bool,
-) -> None:
+def get(ctx: click.Context, api: str | None, token: str | None, asset_id: str, output: Path | None,
+        thumbnail: bool) -> None:  # fmt: skip
     """Download an asset's file (written whole or not at all)."""
     trove = open_trove(ctx, api, token)
     destination = output
     if destination is None or destination.is_dir():
-        name = f"{asset_id}.thumbnail.jpg" if thumbnail else Path(trove.get(asset_id).name).name
-        destination = (destination or Path.cwd()) / (name if name not in ("", ".", "..") else asset_id)
+        # The asset's own name, as a plain file name here: no folders, no leading dot (.bashrc) …
+        name = f"{asset_id}.thumbnail.jpg" if thumbnail else Path(trove.get(asset_id).name).name.lstrip(".")
+        destination = (destination or Path.cwd()) / (name or asset_id)
+        if destination.exists() or destination.is_symlink():  # … and never over a file already there
+            raise click.ClickException(f"{destination} already exists: name the file to replace with -o")
     with bytes_progress(Console(stderr=True)) as progress:
         task = progress.add_task(destination.name, total=None)
         trove.download(asset_id, destination, thumbnail=thumbnail,

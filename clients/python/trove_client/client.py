@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final, Self
+from urllib.parse import quote
 
 import httpx
 
@@ -54,6 +55,12 @@ def local_token(base_url: str, user: str, expires_in: int | None = None) -> str:
     if response.status_code != 200:
         raise errors.api_error(response)
     return response.json()["token"]
+
+
+def segment(value: str) -> str:
+    """An id as exactly one path segment: `../clients/x` must not become a request to another route."""
+    quoted = quote(value, safe="")
+    return quoted.replace(".", "%2E") if quoted in (".", "..") else quoted
 
 
 class Trove:
@@ -99,7 +106,7 @@ class Trove:
 
     def get(self, asset_id: str) -> Asset:
         """The asset's record (`GET /api/v2/assets/{id}` with `Accept: application/json`)."""
-        return asset_from_json(self._call("GET", f"/api/v2/assets/{asset_id}").json())
+        return asset_from_json(self._call("GET", f"/api/v2/assets/{segment(asset_id)}").json())
 
     def list_assets(
         self,
@@ -160,18 +167,20 @@ class Trove:
             "campaign_id": campaign_id, "project_id": project_id, "todo_id": todo_id,
         }  # fmt: skip
         body = to_camel_json({key: value for key, value in given.items() if value is not UNSET})
-        return asset_from_json(self._call("PATCH", f"/api/v2/assets/{asset_id}", json=body).json())
+        return asset_from_json(self._call("PATCH", f"/api/v2/assets/{segment(asset_id)}", json=body).json())
 
     def delete(self, asset_id: str, *, force: bool = False) -> None:
         """The asset, its file and thumbnail. One still in use is a `Conflict` unless `force`."""
-        self._call("DELETE", f"/api/v2/assets/{asset_id}", params={"force": "true"} if force else None)
+        self._call(
+            "DELETE", f"/api/v2/assets/{segment(asset_id)}", params={"force": "true"} if force else None
+        )
 
     def delete_client(self, client_id: str) -> CascadeResult:
         """Every asset of yours linked to the client (seed 002's cascading delete)."""
-        return self._cascade(f"/api/v2/clients/{client_id}")
+        return self._cascade(f"/api/v2/clients/{segment(client_id)}")
 
     def delete_campaign(self, campaign_id: str) -> CascadeResult:
-        return self._cascade(f"/api/v2/campaigns/{campaign_id}")
+        return self._cascade(f"/api/v2/campaigns/{segment(campaign_id)}")
 
     def _cascade(self, path: str) -> CascadeResult:
         body = self._call("DELETE", path).json()
@@ -242,7 +251,7 @@ class Trove:
         """The file (or its thumbnail) to `destination`, streamed: the API's 302 is followed to the
         short-lived URL. Written to a temporary file renamed into place, so an interrupted download
         leaves nothing behind."""
-        path = f"/api/v2/assets/{asset_id}" + ("/thumbnail" if thumbnail else "")
+        path = f"/api/v2/assets/{segment(asset_id)}" + ("/thumbnail" if thumbnail else "")
         location = self._call("GET", path, expect=302, accept="*/*").headers["Location"]
         destination = Path(destination)
         response = self._send(
@@ -272,7 +281,8 @@ class Trove:
     def usages(self, asset_id: str) -> list[Usage]:
         """Who reads and writes the asset."""
         return [
-            usage_from_json(item) for item in self._call("GET", f"/api/v2/assets/{asset_id}/usages").json()
+            usage_from_json(item)
+            for item in self._call("GET", f"/api/v2/assets/{segment(asset_id)}/usages").json()
         ]
 
     def consumer_usages(self, path: str, kind: str | None = None) -> list[Usage]:
@@ -281,7 +291,9 @@ class Trove:
         return [usage_from_json(item) for item in self._call("GET", "/api/v2/usages", params=params).json()]
 
     def set_usage_mode(self, usage_id: str, mode: Mode) -> Usage:
-        return usage_from_json(self._call("PATCH", f"/api/v2/usages/{usage_id}", json={"mode": mode}).json())
+        return usage_from_json(
+            self._call("PATCH", f"/api/v2/usages/{segment(usage_id)}", json={"mode": mode}).json()
+        )
 
     def flow_graph(self, path: str) -> FlowGraph:
         return graph_from_json(self._call("GET", "/api/v2/flows/graph", params={"path": path}).json())
@@ -294,17 +306,25 @@ class Trove:
         """One API request (retried on 429/5xx); ApiError unless it answered `expect`."""
         headers = {"Authorization": f"Bearer {self.token()}", "Accept": accept}
         response = self._send(
-            self._api, lambda: self._api.build_request(method, path, headers=headers, **kwargs)
+            self._api,
+            lambda: self._api.build_request(method, path, headers=headers, **kwargs),
+            # A POST that answered 5xx may still have made its asset: sent again, it would make another.
+            idempotent=method != "POST",
         )
         if response.status_code != expect:
             raise errors.api_error(response)
         return response
 
     def _send(
-        self, client: httpx.Client, build: Callable[[], httpx.Request], stream: bool = False
+        self,
+        client: httpx.Client,
+        build: Callable[[], httpx.Request],
+        stream: bool = False,
+        idempotent: bool = True,
     ) -> httpx.Response:
-        """Send, retrying 429 and 5xx answers with exponential backoff and jitter (or `Retry-After`).
-        `build` makes the request anew for each try, so a streamed body starts again from its start."""
+        """Send, retrying 429 (and, when `idempotent`, 5xx) answers with exponential backoff and jitter
+        (or `Retry-After`). `build` makes the request anew for each try, so a streamed body starts again
+        from its start."""
         attempt = 0
         while True:
             request = build()
@@ -313,7 +333,7 @@ class Trove:
             except httpx.TransportError as error:
                 where = f"{request.url.scheme}://{request.url.netloc.decode()}"
                 raise errors.TroveConnectionError(f"cannot reach {where}: {error}") from error
-            retryable = response.status_code == 429 or response.status_code >= 500
+            retryable = response.status_code == 429 or (idempotent and response.status_code >= 500)
             if not retryable or attempt == self.retries:
                 return response
             response.close()

@@ -57,6 +57,7 @@ def save(login: Login) -> Path:
     """Written readable by its owner only (0600, in a 0700 folder): it holds a bearer token."""
     path = login_file()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.parent.chmod(0o700)  # mkdir's mode does not apply to a folder that was already there
     temporary = path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(descriptor, 0o600)  # O_CREAT's mode does not apply to a file that was already there

@@ -66,6 +66,10 @@ class UnsupportedFile(TroveError, ValueError):
         self.reason = reason
 
 
+class FileChanged(TroveError):
+    """A file that changed size while it was being uploaded: what reached storage is not the file."""
+
+
 class ProcessingTimeout(TroveError, TimeoutError):
     """An upload still `pending` when the caller stopped waiting."""
 

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from trove_client.errors import FileChanged
+
 CHUNK_BYTES = 256 * 1024
 Progress = Callable[[int, int], None]  # (bytes done, bytes in all)
 
@@ -47,13 +49,15 @@ class StreamedForm:
         yield self.head
         done = 0
         with self.file.open("rb") as source:
-            while chunk := source.read(CHUNK_BYTES):
+            # Never past the size announced in Content-Length: a file that grows would overrun it.
+            while done < self.size and (chunk := source.read(min(CHUNK_BYTES, self.size - done))):
                 yield chunk
                 done += len(chunk)
                 if progress:
                     progress(done, self.size)
-        if done != self.size:  # changed while being sent: S3 would refuse the length anyway
-            raise OSError(f"{self.file} changed size while it was uploaded ({self.size} → {done} bytes)")
+            grew = bool(source.read(1))
+        if done != self.size or grew:  # changed while being sent: storage must not take it as whole
+            raise FileChanged(f"{self.file} changed size while it was uploaded (it had {self.size} bytes)")
         yield self.tail
 
 

@@ -122,8 +122,8 @@ class Uploader:
         """Every file's outcome, and whether Ctrl-C cut the run short."""
         results: dict[Path, Outcome] = {}
         overall = self.progress.add_task(
-            f"{len(files)} file(s)", total=sum(file.stat().st_size for file in files)
-        )
+            f"{len(files)} file(s)", total=sum(file.stat().st_size for file in files if file.is_file())
+        )  # a file gone since the walk is that file's error, below
         with self.progress, ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = {pool.submit(self._one, file, overall): file for file in files}
             try:
@@ -153,8 +153,8 @@ class Uploader:
     def _send(self, file: Path, overall: TaskID) -> Outcome:
         if self.stop.is_set():
             return Outcome(file, "interrupted")
-        size = file.stat().st_size
         try:
+            size = file.stat().st_size
             known = self._already_uploaded(file)
             if known is not None:
                 self.progress.advance(overall, size)
@@ -184,6 +184,8 @@ class Uploader:
             return Outcome(file, "interrupted")
         except TroveError as error:
             return Outcome(file, "error", None, getattr(error, "detail", None) or str(error))
+        except OSError as error:  # unreadable, gone since the walk: this file fails, not the whole run
+            return Outcome(file, "error", None, str(error))
 
     def _already_uploaded(self, file: Path) -> Asset | None:
         asset_id = self.journal.lookup(file)

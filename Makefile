@@ -24,7 +24,7 @@ CLIENTS_TS := clients/typescript
 CLIENTS_TS_STAMP := $(CLIENTS_TS)/node_modules/.installed
 NODE_STAMP := $(VENV)/.node
 
-.PHONY: help setup dev test test-unit corpus fuzz synth layers bench invoke lint openapi types clean
+.PHONY: help setup dev test test-unit corpus layer-env fuzz synth layers bench invoke lint openapi types clean
 
 help:
 	@echo "make dev      run the whole service locally (API, uploads, processing, web page)"
@@ -77,7 +77,12 @@ corpus: setup $(NODE_STAMP)
 	@test -n "$$(ls /var/lib/apt/lists/*Packages* 2>/dev/null)" || apt-get update -qq
 	$(BIN)/python -m tests.realworld.fetch
 
-test: setup $(UPPY_STAMP) $(CLIENTS_TS_STAMP) corpus
+# The layer test's inputs (tests/infra/layer_env.py): the layers for this machine and CPython 3.12, and
+# the test tools for that Python, from PyPI (cached in layers/build/); the test itself never fetches.
+layer-env: setup
+	$(BIN)/python -m tests.infra.layer_env
+
+test: setup $(UPPY_STAMP) $(CLIENTS_TS_STAMP) corpus layer-env
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The schemathesis test of `make test` (10 cases per operation and phase), longer.

@@ -21,33 +21,21 @@ the project's virtualenv, linked one distribution at a time; no package a layer 
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import platform
 import re
-import shutil
-import socket
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 
 from layers import build as layer_build
 from tests.infra.helpers import REPO_ROOT
+from tests.infra.layer_env import ARCH, PYTHON, PYTHON_VERSION, tool_pins, unprepared_reason
 
 pytestmark = pytest.mark.xdist_group("layers")
 
-PYTHON_VERSION = layer_build.TARGET_PYTHON
-ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(
-    platform.machine().lower()
-)
 PROCESSOR_TESTS = REPO_ROOT / "tests" / "unit" / "processor"
-# What the tests need besides the function code: the test runner, the AWS mock, and what the Lambda
-# runtime itself provides (boto3 and its dependencies).
-TEST_TOOLS = ("pytest", "moto", *sorted(layer_build.RUNTIME_PROVIDED))
 
 SMOKE = r"""
 import io, json, os, sys, wave
@@ -112,73 +100,15 @@ print(json.dumps(result))
 """
 
 
-def _python(version: str) -> str | None:
-    """A CPython `version` interpreter: this one, one on PATH, or one of pyenv's versions."""
-    if f"{sys.version_info.major}.{sys.version_info.minor}" == version:
-        return sys.executable
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates = [shutil.which(f"python{version}"), *sorted(pyenv.glob(f"versions/{version}.*/bin/python{version}"))]
-    for candidate in filter(None, candidates):
-        # pyenv's shims are on PATH for every version, and fail for one that is not selected.
-        check = subprocess.run(
-            [str(candidate), "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if check.returncode == 0 and check.stdout.strip() == version:
-            return str(candidate)
-    return None
-
-
-PYTHON = _python(PYTHON_VERSION)
-
-
-def _pypi_reachable() -> bool:
-    try:
-        socket.create_connection(("pypi.org", 443), timeout=5).close()
-        return True
-    except OSError:
-        return False
-
-
-def _name(distribution: str) -> str:
-    return re.sub(r"[-_.]+", "-", distribution).lower()
-
-
-def _closure(roots: tuple[str, ...]) -> set[str]:
-    """The installed distributions `roots` need, following requirements without extras."""
-    seen, todo = set(), [_name(root) for root in roots]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        try:
-            requires = importlib.metadata.distribution(name).requires or []
-        except importlib.metadata.PackageNotFoundError:
-            continue
-        seen.add(name)
-        for line in requires:
-            requirement = Requirement(line)
-            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
-                todo.append(_name(requirement.name))
-    return seen
-
-
 @pytest.fixture(scope="module")
 def built_layers() -> dict:
     if PYTHON is None:
         pytest.skip(f"no CPython {PYTHON_VERSION} here (on PATH or under pyenv): the layers are built for it alone")
     if ARCH is None:
         pytest.skip(f"no Lambda architecture for this machine ({platform.machine()})")
-    libmagic = os.environ.get("TROVE_LIBMAGIC_DIR")
-    try:
-        result = layer_build.build(ARCH, PYTHON_VERSION, libmagic_dir=Path(libmagic) if libmagic else None)
-    except layer_build.BuildError:
-        if not _pypi_reachable():
-            pytest.skip("PyPI is unreachable: the layers cannot be built here")
-        raise
-    return result.manifest
+    if reason := unprepared_reason():
+        pytest.fail(f"{reason}: run `python -m tests.infra.layer_env` first (make test does)")
+    return layer_build.read_manifest(ARCH, PYTHON_VERSION)
 
 
 @pytest.fixture(scope="module")
@@ -186,16 +116,8 @@ def layer_env(built_layers: dict, tmp_path_factory: pytest.TempPathFactory) -> d
     """A bare interpreter and the environment Lambda would give it: layers, code, lib, MAGIC."""
     root = tmp_path_factory.mktemp("layer-env")
     subprocess.run([PYTHON, "-m", "venv", "--without-pip", "--symlinks", str(root / "venv")], check=True)
-    layered = {_name(package) for layer in built_layers["layers"].values() for package in layer["packages"]}
-    tools = sorted(_closure(TEST_TOOLS) - layered)
-    # The project's versions of them, as wheels for the layers' Python.
-    pins = [f"{name}=={importlib.metadata.version(name)}" for name in tools]
-    try:
-        tools_dir = layer_build.build_test_tools(pins, ARCH, PYTHON_VERSION)
-    except layer_build.BuildError:
-        if not _pypi_reachable():
-            pytest.skip("PyPI is unreachable: the test tools for the layers' Python cannot be fetched here")
-        raise
+    tools, _ = tool_pins(built_layers)
+    tools_dir = layer_build.test_tools_dir(ARCH, PYTHON_VERSION)
     deps = layer_build.layer_dir(layer_build.DEPS, ARCH, PYTHON_VERSION)
     ffmpeg = layer_build.layer_dir(layer_build.FFMPEG, ARCH, PYTHON_VERSION)
     layer_paths = [str(deps / "python"), str(ffmpeg / "python")]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
-from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import PynamoDBException
 
-from functions.api.resolver import app
+from functions.api.routing import routes_matching
 from functions.core import errors
 from functions.core.observability import logger
 from functions.core.storage import StorageError
@@ -31,7 +31,6 @@ def error_response(status: HTTPStatus, detail: str) -> Response:
     return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=json.dumps({"detail": detail}))
 
 
-@app.exception_handler(errors.TroveError)
 def handle_domain_error(error: errors.TroveError) -> Response:
     status = next((code for kind, code in STATUS_BY_ERROR.items() if isinstance(error, kind)), None)
     if status is None:
@@ -41,7 +40,12 @@ def handle_domain_error(error: errors.TroveError) -> Response:
     return error_response(status, error.detail)
 
 
-@app.exception_handler(RequestValidationError)
+def handle_undecodable_body(_: UnicodeDecodeError) -> Response:
+    """A base64-encoded body (API Gateway's binary bodies) whose bytes are not UTF-8 text, met when
+    the body is read as JSON: the caller's error, in the `{"detail": ...}` shape of every error."""
+    return error_response(HTTPStatus.BAD_REQUEST, "The request body is not valid UTF-8")
+
+
 def handle_invalid_request(error: RequestValidationError) -> Response:
     # Seed 002 answers bad input with 400, not 422; say which field and why.
     problems = []
@@ -55,35 +59,33 @@ def handle_invalid_request(error: RequestValidationError) -> Response:
     return error_response(HTTPStatus.BAD_REQUEST, "; ".join(problems) or "Invalid request")
 
 
-@app.exception_handler(PynamoDBException)
-def handle_store_error(error: PynamoDBException) -> Response:
+def handle_store_error(_: PynamoDBException) -> Response:
     logger.exception("DynamoDB call failed")
     return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "The asset store is unavailable; try again")
 
 
-@app.exception_handler(ClientError)
-@app.exception_handler(BotoCoreError)
-@app.exception_handler(StorageError)
-def handle_storage_error(error: Exception) -> Response:
+def handle_storage_error(_: Exception) -> Response:
     # S3 throttled, failed or was unreachable after the SDK's own retries: every route that touches
     # S3 (presigning is local and never gets here) is safe to repeat, so say so rather than crash.
     logger.exception("S3 call failed")
     return error_response(HTTPStatus.SERVICE_UNAVAILABLE, "File storage is unavailable; try again")
 
 
-@app.not_found
-def handle_unknown_route(_: Exception) -> Response:
-    """404 for a path no route has; 405 with `Allow` (RFC 9110 §15.5.6) for a path that has routes,
-    but not for this method (API Gateway's `ANY /api/{proxy+}` brings every method here)."""
-    allowed = _methods_for(app.current_event.path)
-    if not allowed:
-        return error_response(HTTPStatus.NOT_FOUND, "Not found")
-    response = error_response(HTTPStatus.METHOD_NOT_ALLOWED, f"Method not allowed; allowed: {', '.join(allowed)}")
-    response.headers["Allow"] = ", ".join(allowed)
-    return response
+def register_error_handlers(app: APIGatewayHttpResolver) -> None:
+    """Answer every error the routes raise, and every path no route serves, in the `{"detail": ...}` shape."""
+    app.exception_handler(errors.TroveError)(handle_domain_error)
+    app.exception_handler(UnicodeDecodeError)(handle_undecodable_body)
+    app.exception_handler(RequestValidationError)(handle_invalid_request)
+    app.exception_handler(PynamoDBException)(handle_store_error)
+    app.exception_handler([ClientError, BotoCoreError, StorageError])(handle_storage_error)
 
-
-def _methods_for(path: str) -> list[str]:
-    # Powertools keeps its routes (compiled rules) in these lists, and offers no public lookup.
-    routes = app._static_routes + app._dynamic_routes
-    return sorted({route.method for route in routes if route.rule.match(path)})
+    @app.not_found
+    def handle_unknown_route(_: Exception) -> Response:
+        """404 for a path no route has; 405 with `Allow` (RFC 9110 §15.5.6) for a path that has routes,
+        but not for this method (API Gateway's `ANY /api/{proxy+}` brings every method here)."""
+        allowed = sorted({route.method for route in routes_matching(app, app.current_event.path)})
+        if not allowed:
+            return error_response(HTTPStatus.NOT_FOUND, "Not found")
+        response = error_response(HTTPStatus.METHOD_NOT_ALLOWED, f"Method not allowed; allowed: {', '.join(allowed)}")
+        response.headers["Allow"] = ", ".join(allowed)
+        return response

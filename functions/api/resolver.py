@@ -1,19 +1,16 @@
-"""The API's resolver, shared by the route modules, and its request-scoped dependencies."""
+"""How the API's resolver is made: request validation on, and request bodies read as JSON only."""
 
 from __future__ import annotations
 
 import json
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Request, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, content_types
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
 )
 
-from functions.core.errors import Unauthenticated, UnsupportedMediaType
-from functions.core.identity import Identity
+from functions.core.errors import UnsupportedMediaType
 from functions.core.media import parse_media_type
-from functions.core.schemas import ascii_url
-from functions.core.settings import get_settings
 
 
 def parse_json_body(body: str) -> object:
@@ -61,36 +58,12 @@ class JsonBodyValidation(OpenAPIRequestValidationMiddleware):
         return self._parse_json_data(app)
 
 
-# A response that fails its own schema is our bug: 500, never a 400 blamed on the caller.
-app = APIGatewayHttpResolver(
-    enable_validation=True, response_validation_error_http_code=500, json_body_deserializer=parse_json_body
-)
-# Powertools has no public hook for how bodies are read; its routes take this middleware when first built.
-app._request_validation_middleware = JsonBodyValidation()
-settings = get_settings()
-
-
-@app.exception_handler(UnicodeDecodeError)
-def handle_undecodable_body(_: UnicodeDecodeError) -> Response:
-    """A base64-encoded body (API Gateway's binary bodies) whose bytes are not UTF-8 text, met when
-    the body is read as JSON: the caller's error, in the `{"detail": ...}` shape of every error."""
-    detail = json.dumps({"detail": "The request body is not valid UTF-8"})
-    return Response(status_code=400, content_type=content_types.APPLICATION_JSON, body=detail)
-
-
-def current_identity(request: Request) -> Identity:
-    """The caller as the JWT authorizer vouched for it (`requestContext.authorizer.jwt.claims`)."""
-    authorizer = request.resolved_event.request_context.authorizer
-    claims = (authorizer.jwt_claim if authorizer else None) or {}
-    subject = claims.get("sub")
-    if not isinstance(subject, str) or not subject:
-        raise Unauthenticated("Not authenticated")
-    user_id = str(claims.get("custom:userId", ""))
-    return Identity(sub=subject, user_id=int(user_id) if user_id.isdigit() else None)
-
-
-def base_url(request: Request) -> str:
-    """Where the API answers: configured, or the host this request came in on."""
-    if settings.public_base_url:
-        return ascii_url(settings.public_base_url)  # a custom domain may be internationalised
-    return f"https://{request.resolved_event.request_context.domain_name}"
+def new_resolver() -> APIGatewayHttpResolver:
+    """The API's resolver, without routes: validation on, bodies read as JSON only."""
+    # A response that fails its own schema is our bug: 500, never a 400 blamed on the caller.
+    app = APIGatewayHttpResolver(
+        enable_validation=True, response_validation_error_http_code=500, json_body_deserializer=parse_json_body
+    )
+    # Powertools has no public hook for how bodies are read; its routes take this middleware when first built.
+    app._request_validation_middleware = JsonBodyValidation()
+    return app

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from aws_lambda_powertools.event_handler import Depends, Request, Response, content_types
+from aws_lambda_powertools.event_handler import Request, Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import AfterValidator, WithJsonSchema
 
+from functions.api.dependencies import BaseUrl, ConsumerHeader, CurrentUser, settings
+from functions.api.openapi_responses import asset_links, conflict
 from functions.api.patterns import CURSOR_PATTERN, check_cursor
-from functions.api.resolver import app, base_url, current_identity, settings
-from functions.api.routes.usages import ConsumerHeader, conflict
 from functions.core import assets
 from functions.core.schemas import (
     Asset,
@@ -25,8 +26,7 @@ from functions.core.schemas import (
 )
 from functions.lineage.usages import consumer_from
 
-CurrentUser = Annotated[assets.Identity, Depends(current_identity)]
-BaseUrl = Annotated[str, Depends(base_url)]
+router = Router()
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
 Cursor = Annotated[str, AfterValidator(check_cursor), WithJsonSchema({"type": "string", "pattern": CURSOR_PATTERN})]
 LOCATION_HEADER = {"Location": {"description": "Where the file is", "schema": {"type": "string"}, "required": True}}
@@ -36,14 +36,6 @@ ASSET_SCHEMA_REF = {
         {"$ref": f"#/components/schemas/{kind}Asset"} for kind in ("Image", "Video", "Audio", "Document", "Link")
     ]
 }
-
-
-def asset_links(asset_id: str) -> dict:
-    """OpenAPI links from an answer carrying a new asset to the operations on it (`asset_id` is a
-    runtime expression such as `$response.body#/id`): a client, or a stateful fuzzer, follows them."""
-    operations = ("getAsset", "patchAsset", "deleteAsset", "getThumbnail", "assetUsages")
-    return {operation[0].upper() + operation[1:]: {"operationId": operation, "parameters": {"asset_id": asset_id}}
-            for operation in operations}
 
 
 # Printable ASCII but the space: a Location header carries these as they are, and anything else is
@@ -56,7 +48,7 @@ def _redirect(location: str) -> Response[None]:
     return Response(status_code=302, headers=headers)
 
 
-@app.get(
+@router.get(
     "/api/v2/assets",
     summary="List the caller's assets, newest first",
     tags=["assets"],
@@ -92,7 +84,7 @@ def list_assets(
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
 
 
-@app.post(
+@router.post(
     "/api/v2/assets",
     status_code=201,
     summary="Create a link asset (a reference URL)",
@@ -103,7 +95,7 @@ def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl) -> Asset:
     return to_asset(assets.create_link(user, body), base)
 
 
-@app.get(
+@router.get(
     "/api/v2/assets/<asset_id>",
     summary="The file (302 to a short-lived URL), or the record with Accept: application/json",
     tags=["assets"],
@@ -128,7 +120,7 @@ def get_asset(
     return _redirect(assets.download_url(user, asset_id, settings, consumer=consumer_from(x_trove_consumer)))
 
 
-@app.get(
+@router.get(
     "/api/v2/assets/<asset_id>/thumbnail",
     summary="302 to the JPEG thumbnail",
     tags=["assets"],
@@ -139,7 +131,7 @@ def get_thumbnail(asset_id: str, user: CurrentUser) -> Response[None]:
     return _redirect(assets.thumbnail_url(user, asset_id, settings))
 
 
-@app.patch(
+@router.patch(
     "/api/v2/assets/<asset_id>",
     summary="Change name, description, tags, links or URL",
     tags=["assets"],
@@ -149,7 +141,7 @@ def patch_asset(asset_id: str, body: AssetPatch, user: CurrentUser, base: BaseUr
     return to_asset(assets.patch_asset(user, asset_id, body), base)
 
 
-@app.delete(
+@router.delete(
     "/api/v2/assets/<asset_id>",
     summary="Delete the asset, its file and thumbnail",
     tags=["assets"],

@@ -1,19 +1,19 @@
-"""Cascade deletes of a client's or campaign's assets, and seed 002's retired upload endpoints (410)."""
+"""Cascade deletes of a client's or campaign's assets."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import Depends
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel
 
-from functions.api.resolver import app, current_identity, settings
-from functions.core import assets, cascade, compat
+from functions.api.dependencies import CurrentUser, settings
+from functions.core import assets, cascade
 from functions.core.cascade import LinkKind
 from functions.core.schemas import LinkId
 
-CurrentUser = Annotated[assets.Identity, Depends(current_identity)]
+router = Router()
 
 
 class CascadeDeleteResponse(BaseModel):
@@ -30,7 +30,7 @@ def _cascade(user: assets.Identity, kind: LinkKind, link_id: str) -> CascadeDele
     )
 
 
-@app.delete(
+@router.delete(
     "/api/v2/clients/<client_id>",
     summary="Delete every asset of the caller linked to this client (files and thumbnails too)",
     tags=["cascades"],
@@ -39,7 +39,7 @@ def delete_client_assets(client_id: Annotated[LinkId, Path()], user: CurrentUser
     return _cascade(user, LinkKind.CLIENT, client_id)
 
 
-@app.delete(
+@router.delete(
     "/api/v2/campaigns/<campaign_id>",
     summary="Delete every asset of the caller linked to this campaign (files and thumbnails too)",
     tags=["cascades"],
@@ -48,21 +48,3 @@ def delete_campaign_assets(
     campaign_id: Annotated[LinkId, Path()], user: CurrentUser
 ) -> CascadeDeleteResponse:
     return _cascade(user, LinkKind.CAMPAIGN, campaign_id)
-
-
-# Seed 002's Migration Guide retired these; clients still calling them learn where to go instead.
-REMOVED = {410: {"description": "Always: the detail names the endpoint to use instead"}}
-
-
-@app.post(
-    "/api/clients/<client_id>/assets", deprecated=True, summary="Removed: 410 Gone", tags=["removed"], responses=REMOVED
-)
-def removed_client_upload(client_id: Annotated[LinkId, Path()]) -> None:
-    raise compat.removed_upload_endpoint("clientId", client_id)
-
-
-@app.post(
-    "/api/campaigns/<campaign_id>/assets", deprecated=True, summary="Removed: 410 Gone", tags=["removed"], responses=REMOVED
-)
-def removed_campaign_upload(campaign_id: Annotated[LinkId, Path()]) -> None:
-    raise compat.removed_upload_endpoint("campaignId", campaign_id)

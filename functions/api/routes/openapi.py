@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from functions.api.openapi_schemas import (
     CONSUMER_FORMAT,
@@ -12,13 +13,14 @@ from functions.api.openapi_schemas import (
     document_request_constraints,
     text_pattern,
 )
-from functions.api.resolver import app
 from functions.core.compat import UPLOAD_ASSET_PATH
 from functions.core.schemas import LINK_ID_PATTERN
 from functions.core.topology import OPENAPI_PATH
 
 API_TITLE = "Trove"
 API_VERSION = "2.0.0"
+
+router = Router()
 
 
 # Ids are checked as version-4 UUIDs before any lookup (400 otherwise); the document says so, so a
@@ -54,6 +56,9 @@ def openapi_document() -> str:
     # not load them, so they are imported here rather than at every cold start.
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
+    app = router.api_resolver  # the resolver this router is included in, with every other route
+    if app is None:
+        raise RuntimeError("the OpenAPI router is not included in the API's resolver (functions/api/app.py)")
     document = app.get_openapi_json_schema(
         title=API_TITLE,
         version=API_VERSION,
@@ -131,6 +136,6 @@ def _upload_form() -> dict:
     return {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
 
 
-@app.get(OPENAPI_PATH, include_in_schema=False)
+@router.get(OPENAPI_PATH, include_in_schema=False)
 def get_openapi() -> Response[str]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())

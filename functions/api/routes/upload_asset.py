@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Annotated
 
 import multipart
-from aws_lambda_powertools.event_handler import Depends, Request
+from aws_lambda_powertools.event_handler import Request
+from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
-from functions.api.resolver import app, base_url, current_identity, require_media_type, settings
-from functions.core import assets, compat, storage
+from functions.api.dependencies import BaseUrl, CurrentUser, settings
+from functions.api.resolver import require_media_type
+from functions.core import compat, storage
 from functions.core.errors import InvalidInput
 from functions.core.schemas import Asset, to_asset
 
@@ -28,8 +29,10 @@ FILE_FIELD = "file"
 MULTIPART_FORM = "multipart/form-data"
 _MAX_PARTS = 16  # file, clientId, campaignId, name, and room for refusing unknown ones by name
 
+router = Router()
 
-@app.post(
+
+@router.post(
     compat.UPLOAD_ASSET_PATH,
     status_code=201,
     summary="Upload a small file as multipart/form-data (file, clientId, campaignId, name); processed before the answer",
@@ -42,8 +45,8 @@ _MAX_PARTS = 16  # file, clientId, campaignId, name, and room for refusing unkno
     },
 )
 def upload_asset(
-    user: Annotated[assets.Identity, Depends(current_identity)],
-    base: Annotated[str, Depends(base_url)],
+    user: CurrentUser,
+    base: BaseUrl,
     request: Request,
 ) -> Asset:
     form, file = _read_form(request.resolved_event)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from aws_lambda_powertools.event_handler import Depends
-
-from functions.api.resolver import app, base_url, current_identity, settings
-from functions.api.routes.assets import asset_links
-from functions.api.routes.usages import ConsumerHeader
+from functions.api.dependencies import BaseUrl, ConsumerHeader, CurrentUser, settings
+from functions.api.openapi_responses import asset_links
 from functions.core import assets
 from functions.core.schemas import PresignedUpload, UploadRequest, UploadResponse, to_asset
 from functions.lineage.usages import consumer_from
 
+router = Router()
 
-@app.post(
+
+@router.post(
     "/api/v2/uploads",
     status_code=201,
     summary="Start an upload: a pending asset and a presigned S3 POST for its bytes",
@@ -23,8 +22,8 @@ from functions.lineage.usages import consumer_from
 )
 def create_upload(
     body: UploadRequest,
-    user: Annotated[assets.Identity, Depends(current_identity)],
-    base: Annotated[str, Depends(base_url)],
+    user: CurrentUser,
+    base: BaseUrl,
     x_trove_consumer: ConsumerHeader = None,
 ) -> UploadResponse:
     item, post = assets.create_upload(user, body, settings, consumer=consumer_from(x_trove_consumer))

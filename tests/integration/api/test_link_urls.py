@@ -96,9 +96,9 @@ def test_a_link_stored_before_normalisation_is_followed_through_an_ascii_locatio
 
 def test_file_urls_built_on_an_internationalised_public_url_are_ascii(api, monkeypatch):
     # given: the API published on a custom domain with a non-ASCII name
-    from functions.api import resolver
+    from functions.api import dependencies
 
-    monkeypatch.setattr(resolver, "settings", dataclasses.replace(resolver.settings, public_base_url="https://trove.bücher.de"))
+    monkeypatch.setattr(dependencies, "settings", dataclasses.replace(dependencies.settings, public_base_url="https://trove.bücher.de"))
 
     # when
     created = api("POST", "/api/v2/uploads", body={"name": "x.png", "type": "image", "format": "png", "size": 5})

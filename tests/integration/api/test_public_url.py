@@ -27,13 +27,13 @@ def _through_cloudfront(method: str, path: str, **kwargs) -> dict:
 
 @pytest.fixture
 def public_url(monkeypatch: pytest.MonkeyPatch) -> str:
-    from functions.api import resolver
+    from functions.api import dependencies
 
     configured = Settings.from_env({"TROVE_PUBLIC_URL": f"{CLOUDFRONT}/"})
     monkeypatch.setattr(
-        resolver,
+        dependencies,
         "settings",
-        dataclasses.replace(resolver.settings, public_base_url=configured.public_base_url),
+        dataclasses.replace(dependencies.settings, public_base_url=configured.public_base_url),
     )
     return configured.public_base_url
 
@@ -61,12 +61,12 @@ def test_without_a_public_url_the_request_host_is_the_base(
     aws: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: TROVE_PUBLIC_URL unset, as on the local stack, where page and API share the request's host
-    from functions.api import resolver
+    from functions.api import dependencies
     from functions.api.handler import lambda_handler
 
     unset = Settings.from_env({})
     monkeypatch.setattr(
-        resolver, "settings", dataclasses.replace(resolver.settings, public_base_url=unset.public_base_url)
+        dependencies, "settings", dataclasses.replace(dependencies.settings, public_base_url=unset.public_base_url)
     )
 
     # when

@@ -1,0 +1,73 @@
+"""/api/assets/: seed 000's contract (snake_case, reference_url, project/todo links, PUT) over the
+same records as /api/v2. The collection answers with and without its trailing slash."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from functions.api.dependencies import BaseUrl, CurrentUser, settings
+from functions.core import assets, v1
+from functions.core.schemas import DeleteResponse, LinkId
+
+router = Router()
+TAGS = ["assets (seed 000)"]
+COLLECTION = "/api/assets/"
+ITEM = "/api/assets/<asset_id>"
+
+
+@router.get(COLLECTION, summary="List the caller's assets, newest first (skip/limit)", tags=TAGS)
+@router.get(COLLECTION.rstrip("/"), include_in_schema=False)
+def list_assets_v1(
+    user: CurrentUser,
+    base: BaseUrl,
+    project_id: Annotated[LinkId | None, Query()] = None,
+    todo_id: Annotated[LinkId | None, Query()] = None,
+    skip: Annotated[int, Query(ge=0, le=v1.MAX_SKIP)] = 0,
+    limit: Annotated[int, Query(ge=1, le=v1.MAX_LIMIT)] = v1.DEFAULT_LIMIT,
+) -> list[v1.AssetV1]:
+    return [v1.view(item, base) for item in v1.list_page(user, project_id, todo_id, skip, limit)]
+
+
+# From a created asset to the operations on it (OpenAPI links: clients and stateful fuzzers follow them).
+V1_LINKS = {
+    name: {"operationId": operation, "parameters": {"asset_id": "$response.body#/id"}}
+    for name, operation in (("GetAsset", "getAssetV1"), ("ReplaceAsset", "replaceAssetV1"), ("DeleteAsset", "deleteAssetV1"))
+}
+
+
+@router.post(
+    COLLECTION,
+    status_code=201,
+    summary="Create an asset (a reference URL)",
+    tags=TAGS,
+    responses={201: {"description": "The asset", "links": V1_LINKS}},
+)
+@router.post(COLLECTION.rstrip("/"), status_code=201, include_in_schema=False)
+def create_asset_v1(body: v1.AssetV1Create, user: CurrentUser, base: BaseUrl) -> v1.AssetV1:
+    return v1.view(v1.create(user, body), base)
+
+
+@router.get(ITEM, summary="One asset", tags=TAGS, operation_id="getAssetV1")
+@router.get(f"{ITEM}/", include_in_schema=False)
+def get_asset_v1(asset_id: str, user: CurrentUser, base: BaseUrl) -> v1.AssetV1:
+    return v1.view(assets.get_owned(user, asset_id), base)
+
+
+@router.put(
+    ITEM, summary="Replace name, description, reference_url and links (absent = null)", tags=TAGS, operation_id="replaceAssetV1"
+)
+@router.put(f"{ITEM}/", include_in_schema=False)
+def replace_asset_v1(asset_id: str, body: v1.AssetV1Update, user: CurrentUser, base: BaseUrl) -> v1.AssetV1:
+    return v1.view(v1.replace(user, asset_id, body, base), base)
+
+
+@router.delete(
+    ITEM, summary="Delete the asset (and its file and thumbnail, if any)", tags=TAGS, operation_id="deleteAssetV1"
+)
+@router.delete(f"{ITEM}/", include_in_schema=False)
+def delete_asset_v1(asset_id: str, user: CurrentUser) -> DeleteResponse:
+    deleted = assets.delete_asset(user, asset_id, settings)
+    return DeleteResponse(success=True, message=f"Asset {deleted} deleted successfully")

@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from functions.api.app import app
 from functions.api.dependencies import settings
 from functions.api.priming import register_hooks
+from functions.api.request_log import resolve_and_record
 from functions.core import store
 from functions.core.observability import logger, metrics, tracer
 
@@ -21,4 +22,4 @@ register_hooks(app, settings)
 @tracer.capture_lambda_handler(capture_response=False)
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return app.resolve(event, context)
+    return resolve_and_record(app, event, context)

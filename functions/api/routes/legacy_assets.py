@@ -9,11 +9,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from functions.api.dependencies import BaseUrl, CurrentUser, settings
-from functions.core import assets, v1
+from functions.core import assets, legacy_assets
 from functions.core.schemas import DeleteResponse, LinkId
 
 router = Router()
-TAGS = ["assets (seed 000)"]
+TAGS = ["legacy assets"]
 COLLECTION = "/api/assets/"
 ITEM = "/api/assets/<asset_id>"
 
@@ -25,10 +25,10 @@ def list_assets_v1(
     base: BaseUrl,
     project_id: Annotated[LinkId | None, Query()] = None,
     todo_id: Annotated[LinkId | None, Query()] = None,
-    skip: Annotated[int, Query(ge=0, le=v1.MAX_SKIP)] = 0,
-    limit: Annotated[int, Query(ge=1, le=v1.MAX_LIMIT)] = v1.DEFAULT_LIMIT,
-) -> list[v1.AssetV1]:
-    return [v1.view(item, base) for item in v1.list_page(user, project_id, todo_id, skip, limit)]
+    skip: Annotated[int, Query(ge=0, le=legacy_assets.MAX_SKIP)] = 0,
+    limit: Annotated[int, Query(ge=1, le=legacy_assets.MAX_LIMIT)] = legacy_assets.DEFAULT_LIMIT,
+) -> list[legacy_assets.AssetV1]:
+    return [legacy_assets.view(item, base) for item in legacy_assets.list_page(user, project_id, todo_id, skip, limit)]
 
 
 # From a created asset to the operations on it (OpenAPI links: clients and stateful fuzzers follow them).
@@ -46,22 +46,22 @@ V1_LINKS = {
     responses={201: {"description": "The asset", "links": V1_LINKS}},
 )
 @router.post(COLLECTION.rstrip("/"), status_code=201, include_in_schema=False)
-def create_asset_v1(body: v1.AssetV1Create, user: CurrentUser, base: BaseUrl) -> v1.AssetV1:
-    return v1.view(v1.create(user, body), base)
+def create_asset_v1(body: legacy_assets.AssetV1Create, user: CurrentUser, base: BaseUrl) -> legacy_assets.AssetV1:
+    return legacy_assets.view(legacy_assets.create(user, body), base)
 
 
 @router.get(ITEM, summary="One asset", tags=TAGS, operation_id="getAssetV1")
 @router.get(f"{ITEM}/", include_in_schema=False)
-def get_asset_v1(asset_id: str, user: CurrentUser, base: BaseUrl) -> v1.AssetV1:
-    return v1.view(assets.get_owned(user, asset_id), base)
+def get_asset_v1(asset_id: str, user: CurrentUser, base: BaseUrl) -> legacy_assets.AssetV1:
+    return legacy_assets.view(assets.get_owned(user, asset_id), base)
 
 
 @router.put(
     ITEM, summary="Replace name, description, reference_url and links (absent = null)", tags=TAGS, operation_id="replaceAssetV1"
 )
 @router.put(f"{ITEM}/", include_in_schema=False)
-def replace_asset_v1(asset_id: str, body: v1.AssetV1Update, user: CurrentUser, base: BaseUrl) -> v1.AssetV1:
-    return v1.view(v1.replace(user, asset_id, body, base), base)
+def replace_asset_v1(asset_id: str, body: legacy_assets.AssetV1Update, user: CurrentUser, base: BaseUrl) -> legacy_assets.AssetV1:
+    return legacy_assets.view(legacy_assets.replace(user, asset_id, body, base), base)
 
 
 @router.delete(

@@ -13,7 +13,7 @@ from functions.api.openapi_schemas import (
     document_request_constraints,
     text_pattern,
 )
-from functions.core.compat import UPLOAD_ASSET_PATH
+from functions.core.multipart_upload import UPLOAD_ASSET_PATH
 from functions.core.schemas import LINK_ID_PATTERN
 from functions.core.topology import OPENAPI_PATH
 

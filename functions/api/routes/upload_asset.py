@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from functions.api.dependencies import BaseUrl, CurrentUser, settings
 from functions.api.resolver import require_media_type
-from functions.core import compat, storage
+from functions.core import multipart_upload, storage
 from functions.core.errors import InvalidInput
 from functions.core.schemas import Asset, to_asset
 
@@ -33,7 +33,7 @@ router = Router()
 
 
 @router.post(
-    compat.UPLOAD_ASSET_PATH,
+    multipart_upload.UPLOAD_ASSET_PATH,
     status_code=201,
     summary="Upload a small file as multipart/form-data (file, clientId, campaignId, name); processed before the answer",
     tags=["uploads"],
@@ -50,24 +50,24 @@ def upload_asset(
     request: Request,
 ) -> Asset:
     form, file = _read_form(request.resolved_event)
-    item = compat.store_upload(user, form, file, settings)
+    item = multipart_upload.store_upload(user, form, file, settings)
     # Imported here: the media libraries load only when an upload arrives, not on every cold start.
     from functions.processor.pipeline import process_upload
 
     process_upload(storage.upload_key(item.id), settings)
-    return to_asset(compat.settled_upload(user, item.id, settings), base)
+    return to_asset(multipart_upload.settled_upload(user, item.id, settings), base)
 
 
-def _read_form(event: APIGatewayProxyEventV2) -> tuple[compat.UploadAssetForm, compat.UploadedFile]:
+def _read_form(event: APIGatewayProxyEventV2) -> tuple[multipart_upload.UploadAssetForm, multipart_upload.UploadedFile]:
     body = _body_within_limit(event)
     fields, file = _parse_multipart(event.headers.get("content-type") or "", body)
     if file is None:
         raise RequestValidationError(
             [{"type": "missing", "loc": ("body", FILE_FIELD), "msg": "Field required"}]
         )
-    fields.setdefault("name", compat.default_name(file.filename))
+    fields.setdefault("name", multipart_upload.default_name(file.filename))
     try:
-        return compat.UploadAssetForm.model_validate(fields), file
+        return multipart_upload.UploadAssetForm.model_validate(fields), file
     except ValidationError as error:
         raise RequestValidationError(error.errors(include_url=False, include_context=False)) from None
 
@@ -76,15 +76,15 @@ def _body_within_limit(event: APIGatewayProxyEventV2) -> bytes:
     # The declared length first, so an oversized body is refused before it is decoded.
     declared = event.headers.get("content-length") or ""
     if declared.isdigit():
-        compat.check_api_upload_size(int(declared), settings)
+        multipart_upload.check_api_upload_size(int(declared), settings)
     raw = event.body or ""
     # API Gateway base64-encodes binary bodies (multipart always is), so the bytes are exact.
     body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
-    compat.check_api_upload_size(len(body), settings)
+    multipart_upload.check_api_upload_size(len(body), settings)
     return body
 
 
-def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], compat.UploadedFile | None]:
+def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], multipart_upload.UploadedFile | None]:
     options = require_media_type(content_type, MULTIPART_FORM)
     if not options.get("boundary"):
         raise InvalidInput(f"{MULTIPART_FORM} without a boundary")
@@ -106,7 +106,7 @@ def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, str], co
             if part.name == FILE_FIELD:
                 if part.filename is None:
                     raise InvalidInput(f"{FILE_FIELD}: must be a file, not a text field")
-                file = compat.UploadedFile(
+                file = multipart_upload.UploadedFile(
                     filename=part.filename, content_type=part.content_type, data=part.raw
                 )
             else:

@@ -1,5 +1,5 @@
-"""Seed 002's upload paths kept for its clients: the multipart upload through the API
-(`POST /api/v2/upload-asset`) and the endpoints its Migration Guide retired.
+"""The multipart upload through the API (`POST /api/v2/upload-asset`), and the answer of the upload
+endpoints it replaced.
 
 The multipart path is the presigned flow folded into one request: the same pending record
 (`assets.create_pending`), the bytes put at the same key, then the processor's own code settles it

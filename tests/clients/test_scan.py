@@ -4,6 +4,8 @@ tests/integration/lineage/test_cli.py with the command (functions/lineage/cli.py
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 import httpx
@@ -25,9 +27,12 @@ class ApiTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         user = request.headers["Authorization"].removeprefix("Bearer ")
         headers = dict(request.headers.items())
-        answer = self.api(
-            request.method, request.url.path, user=user, body=request.read().decode(), headers=headers
-        )
+        # The API runs elsewhere: its request logs and metrics (on stdout, for CloudWatch) are not the
+        # command's output.
+        with contextlib.redirect_stdout(io.StringIO()):
+            answer = self.api(
+                request.method, request.url.path, user=user, body=request.read().decode(), headers=headers
+            )
         return httpx.Response(answer.status, headers=answer.headers, content=answer.body.encode())
 
 

@@ -676,18 +676,15 @@ def test_a_library_in_table_gallery_and_dark_mode(
 # ---- AWS sign-in (Cognito), with Cognito played by the test ----
 
 
-def test_cognito_mode_signs_in_with_email_password_and_a_new_password(
-    page: Page, local_stack: StackProcess
-) -> None:
-    """config.json as the CDK stack writes it; Cognito's InitiateAuth and RespondToAuthChallenge are
-    answered here, with an ID token the local stack accepts (its own dev token)."""
-    email = "maria@example.com"
-    token = requests.post(
-        f"{local_stack.url}/local/token", json={"user": "cognito-maria"}, timeout=10
-    ).json()["token"]
-    # An absolute base with a trailing slash: the page must call it without a double slash.
+def play_cognito(
+    page: Page, stack: StackProcess, user: str, answer: Callable[[str, dict, str], tuple[int, dict]], api_base: str = ""
+) -> list[tuple[str, dict]]:
+    """The page in Cognito mode (config.json as the CDK stack writes it), with Cognito's user pool API
+    played here: `answer(action, body, id_token)` gives each call's status and body, the ID token being
+    the local stack's own dev token for `user`. The calls, as the page made them."""
+    token = requests.post(f"{stack.url}/local/token", json={"user": user}, timeout=10).json()["token"]
     config = topology.web_config(
-        api_base=f"{local_stack.url}/",
+        api_base=api_base,
         auth=topology.WEB_AUTH_COGNITO,
         region="eu-west-1",
         user_pool_id="eu-west-1_AbCdEf123",
@@ -707,27 +704,42 @@ def test_cognito_mode_signs_in_with_email_password_and_a_new_password(
         action = request.headers["x-amz-target"].rsplit(".", 1)[1]
         body = request.post_data_json
         calls.append((action, body))
-        if action == "InitiateAuth" and body["AuthParameters"]["PASSWORD"] == "wrong":
-            answer = {"__type": "NotAuthorizedException", "message": "Incorrect username or password."}
-            return route.fulfill(
-                status=400, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(answer)
-            )
-        if action == "InitiateAuth":
-            answer = {
-                "ChallengeName": "NEW_PASSWORD_REQUIRED",
-                "Session": "session-1",
-                "ChallengeParameters": {},
-            }
-        else:
-            answer = {
-                "AuthenticationResult": {"IdToken": token, "AccessToken": "access", "RefreshToken": "refresh"}
-            }
-        route.fulfill(
-            status=200, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(answer)
-        )
+        status, reply = answer(action, body, token)
+        route.fulfill(status=status, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(reply))
 
     page.route("**/config.json", lambda route: route.fulfill(json=config))
     page.route("https://cognito-idp.eu-west-1.amazonaws.com/", cognito)
+    return calls
+
+
+def _signed_in(token: str) -> tuple[int, dict]:
+    return 200, {"AuthenticationResult": {"IdToken": token, "AccessToken": "access", "RefreshToken": "refresh"}}
+
+
+def _challenge(name: str, session: str) -> tuple[int, dict]:
+    return 200, {"ChallengeName": name, "Session": session, "ChallengeParameters": {}}
+
+
+def _refused(message: str) -> tuple[int, dict]:
+    return 400, {"__type": "NotAuthorizedException", "message": message}
+
+
+def test_cognito_mode_signs_in_with_email_password_and_a_new_password(
+    page: Page, local_stack: StackProcess
+) -> None:
+    """Cognito's InitiateAuth and RespondToAuthChallenge answered here, with an ID token the local
+    stack accepts (its own dev token)."""
+    email = "maria@example.com"
+
+    def answer(action: str, body: dict, token: str) -> tuple[int, dict]:
+        if action == "InitiateAuth" and body["AuthParameters"]["PASSWORD"] == "wrong":
+            return _refused("Incorrect username or password.")
+        if action == "InitiateAuth":
+            return _challenge("NEW_PASSWORD_REQUIRED", "session-1")
+        return _signed_in(token)
+
+    # An absolute base with a trailing slash: the page must call it without a double slash.
+    calls = play_cognito(page, local_stack, "cognito-maria", answer, api_base=f"{local_stack.url}/")
     page.goto(local_stack.url)
 
     expect(page.get_by_label("E-mail")).to_be_visible()
@@ -775,42 +787,17 @@ def test_cognito_mode_asks_for_the_totp_code_after_a_new_password(page: Page, lo
     """A temporary password, then (the user turned on TOTP MFA) the authenticator's code; a spent
     session sends the user back to the e-mail and password."""
     email = "mfa-user@example.com"
-    token = requests.post(f"{local_stack.url}/local/token", json={"user": "cognito-mfa"}, timeout=10).json()["token"]
-    config = topology.web_config(
-        api_base="",
-        auth=topology.WEB_AUTH_COGNITO,
-        region="eu-west-1",
-        user_pool_id="eu-west-1_AbCdEf123",
-        user_pool_client_id="web-client-id",
-    )
-    calls: list[tuple[str, dict]] = []
-    cors = {
-        "Access-Control-Allow-Origin": "*",
-        "Access-Control-Allow-Headers": "content-type, x-amz-target",
-        "Access-Control-Allow-Methods": "POST",
-    }
 
-    def cognito(route: Route) -> None:
-        request = route.request
-        if request.method == "OPTIONS":
-            return route.fulfill(status=204, headers=cors)
-        action = request.headers["x-amz-target"].rsplit(".", 1)[1]
-        body = request.post_data_json
-        calls.append((action, body))
-        responses = body.get("ChallengeResponses", {})
+    def answer(action: str, body: dict, token: str) -> tuple[int, dict]:
         if action == "InitiateAuth":
-            answer = {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "session-1", "ChallengeParameters": {}}
-        elif body["ChallengeName"] == "NEW_PASSWORD_REQUIRED":
-            answer = {"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": "session-2", "ChallengeParameters": {}}
-        elif responses.get("SOFTWARE_TOKEN_MFA_CODE") == "000000":
-            answer = {"__type": "NotAuthorizedException", "message": "Invalid session for the user, session is expired."}
-            return route.fulfill(status=400, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(answer))
-        else:
-            answer = {"AuthenticationResult": {"IdToken": token, "AccessToken": "access", "RefreshToken": "refresh"}}
-        route.fulfill(status=200, headers=cors, content_type="application/x-amz-json-1.1", body=json.dumps(answer))
+            return _challenge("NEW_PASSWORD_REQUIRED", "session-1")
+        if body["ChallengeName"] == "NEW_PASSWORD_REQUIRED":
+            return _challenge("SOFTWARE_TOKEN_MFA", "session-2")
+        if body["ChallengeResponses"].get("SOFTWARE_TOKEN_MFA_CODE") == "000000":
+            return _refused("Invalid session for the user, session is expired.")
+        return _signed_in(token)
 
-    page.route("**/config.json", lambda route: route.fulfill(json=config))
-    page.route("https://cognito-idp.eu-west-1.amazonaws.com/", cognito)
+    calls = play_cognito(page, local_stack, "cognito-mfa", answer)
     page.goto(local_stack.url)
 
     # a spent MFA session: back to the e-mail and password, with Cognito's reason

@@ -23,7 +23,7 @@ UNKNOWN_ID = "5f0c1c1e-8a8e-4b8e-9a3e-2f7d2b0c9d11"
 
 
 @pytest.fixture
-def s3():
+def bucket_s3():
     """A real boto3 client: presigning is local, so nothing is sent."""
     return storage.s3_client(SETTINGS)
 
@@ -68,10 +68,10 @@ def test_an_upload_that_is_not_what_it_declares_is_refused_and_not_stored(memory
     assert list(memory_store.query("user-a", AssetFilters())) == []
 
 
-def test_create_upload_presigns_a_post_pinned_to_the_upload_key_and_size(memory_store, s3):
+def test_create_upload_presigns_a_post_pinned_to_the_upload_key_and_size(memory_store, bucket_s3):
     # when
     item, post = assets.create_upload(
-        OWNER, UploadRequest(name="a.png", type="image", format="png", size=100), SETTINGS, s3, store=memory_store
+        OWNER, UploadRequest(name="a.png", type="image", format="png", size=100), SETTINGS, bucket_s3, store=memory_store
     )
 
     # then
@@ -250,13 +250,13 @@ def test_a_links_download_is_its_url(memory_store):
     assert url == "https://example.com/docs"
 
 
-def test_a_file_not_ready_has_no_download(memory_store, s3):
+def test_a_file_not_ready_has_no_download(memory_store, bucket_s3):
     # given
     item = upload(memory_store)
 
     # when / then
     with pytest.raises(Conflict, match="not ready"):
-        assets.download_url(OWNER, item.id, SETTINGS, s3, store=memory_store)
+        assets.download_url(OWNER, item.id, SETTINGS, bucket_s3, store=memory_store)
 
 
 def ready(store: MemoryAssetStore, **fields: object):
@@ -269,12 +269,12 @@ def ready(store: MemoryAssetStore, **fields: object):
     return stored
 
 
-def test_a_ready_files_download_names_its_served_copy_and_its_name(memory_store, s3):
+def test_a_ready_files_download_names_its_served_copy_and_its_name(memory_store, bucket_s3):
     # given
     item = ready(memory_store)
 
     # when
-    url = urlparse(assets.download_url(OWNER, item.id, SETTINGS, s3, store=memory_store))
+    url = urlparse(assets.download_url(OWNER, item.id, SETTINGS, bucket_s3, store=memory_store))
 
     # then
     assert url.path.endswith(storage.file_key(item.id))
@@ -284,21 +284,21 @@ def test_a_ready_files_download_names_its_served_copy_and_its_name(memory_store,
 
 
 @pytest.mark.parametrize("fields", [{"status": "pending"}, {}])
-def test_no_thumbnail_until_ready_with_one(memory_store, s3, fields):
+def test_no_thumbnail_until_ready_with_one(memory_store, bucket_s3, fields):
     # given: a pending record, and a ready one without a thumbnail
     item = ready(memory_store, **fields)
 
     # when / then
     with pytest.raises(NotFound, match="Thumbnail"):
-        assets.thumbnail_url(OWNER, item.id, SETTINGS, s3, store=memory_store)
+        assets.thumbnail_url(OWNER, item.id, SETTINGS, bucket_s3, store=memory_store)
 
 
-def test_a_thumbnail_url_names_the_thumbnail(memory_store, s3):
+def test_a_thumbnail_url_names_the_thumbnail(memory_store, bucket_s3):
     # given
     item = ready(memory_store, thumbnail_key=storage.thumbnail_key(UNKNOWN_ID))
 
     # when
-    url = urlparse(assets.thumbnail_url(OWNER, item.id, SETTINGS, s3, store=memory_store))
+    url = urlparse(assets.thumbnail_url(OWNER, item.id, SETTINGS, bucket_s3, store=memory_store))
 
     # then
     assert url.path.endswith(storage.thumbnail_key(UNKNOWN_ID))

@@ -1,19 +1,16 @@
 """The processor pipeline's rules (functions/processor/pipeline.py) on the in-memory asset store.
 
 The bytes still live in S3: the pipeline reads them by ranged GETs, copies them on an ETag condition
-and deletes them, so S3 is moto (one bucket per module, emptied before each test: starting moto costs more than a
-test); DynamoDB is not involved. The
-checks themselves are the real ones, in the real inspection worker."""
+and deletes them, so S3 is moto (tests/unit/conftest.py's bucket, one per module, emptied before each
+test); DynamoDB is not involved. The checks themselves are the real ones, in the real inspection worker."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from functions.core import assets, storage
 from functions.core.identity import Identity
@@ -23,28 +20,12 @@ from functions.core.schemas import UploadRequest
 from functions.core.settings import Settings
 from functions.processor import pipeline
 from tests.media.generate import encode, jpeg, picture
-from tests.unit.processor.conftest import BUCKET
+from tests.unit.conftest import UNIT_BUCKET as BUCKET
 
 SETTINGS = Settings(bucket_name=BUCKET)
 OWNER = Identity("user-a")
 PHOTO = jpeg(64, 48)
 NOT_AN_IMAGE = b"plain text, declared as a JPEG" * 4
-
-
-@pytest.fixture(scope="module")
-def bucket() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
-
-
-@pytest.fixture
-def s3(bucket: Any) -> Any:
-    """The module's bucket, empty."""
-    for entry in bucket.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        bucket.delete_object(Bucket=BUCKET, Key=entry["Key"])
-    return bucket
 
 
 @pytest.fixture
@@ -53,33 +34,33 @@ def store() -> MemoryAssetStore:
 
 
 @pytest.fixture
-def keys(s3: Any) -> Callable[[], set[str]]:
-    return lambda: {entry["Key"] for entry in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+def keys(bucket_s3: Any) -> Callable[[], set[str]]:
+    return lambda: {entry["Key"] for entry in bucket_s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
 
 
 @pytest.fixture
-def posted(store: MemoryAssetStore, s3: Any) -> Callable[..., AssetModel]:
+def posted(store: MemoryAssetStore, bucket_s3: Any) -> Callable[..., AssetModel]:
     """A pending record declared as a JPEG of `declared_size` bytes, and `data` posted to its upload key."""
 
     def post(data: bytes = PHOTO, declared_size: int | None = None, asset_format: str = "jpg") -> AssetModel:
         request = UploadRequest(name="photo.jpg", type="image", format=asset_format, size=declared_size or len(data))
         item = assets.create_pending(OWNER, request, SETTINGS, store=store)
-        s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=data)
+        bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=data)
         return item
 
     return post
 
 
-def settle(item: AssetModel, s3: Any, store: MemoryAssetStore) -> pipeline.Outcome | None:
-    return pipeline.process_upload(storage.upload_key(item.id), SETTINGS, s3, store=store)
+def settle(item: AssetModel, bucket_s3: Any, store: MemoryAssetStore) -> pipeline.Outcome | None:
+    return pipeline.process_upload(storage.upload_key(item.id), SETTINGS, bucket_s3, store=store)
 
 
-def test_checked_bytes_are_served_from_files_and_the_record_describes_them(posted, s3, store, keys):
+def test_checked_bytes_are_served_from_files_and_the_record_describes_them(posted, bucket_s3, store, keys):
     # given
     item = posted()
 
     # when
-    outcome = settle(item, s3, store)
+    outcome = settle(item, bucket_s3, store)
 
     # then
     record = store.get(item.id)
@@ -91,12 +72,12 @@ def test_checked_bytes_are_served_from_files_and_the_record_describes_them(poste
     assert keys() == {storage.file_key(item.id), storage.thumbnail_key(item.id)}
 
 
-def test_bytes_that_are_not_what_was_declared_are_rejected_and_deleted(posted, s3, store, keys):
+def test_bytes_that_are_not_what_was_declared_are_rejected_and_deleted(posted, bucket_s3, store, keys):
     # given
     item = posted(NOT_AN_IMAGE)
 
     # when
-    outcome = settle(item, s3, store)
+    outcome = settle(item, bucket_s3, store)
 
     # then
     record = store.get(item.id)
@@ -105,75 +86,75 @@ def test_bytes_that_are_not_what_was_declared_are_rejected_and_deleted(posted, s
     assert keys() == set()
 
 
-def test_bytes_of_another_size_than_declared_are_rejected(posted, s3, store):
+def test_bytes_of_another_size_than_declared_are_rejected(posted, bucket_s3, store):
     # given
     item = posted(declared_size=len(PHOTO) + 1)
 
     # when
-    outcome = settle(item, s3, store)
+    outcome = settle(item, bucket_s3, store)
 
     # then
     assert outcome.status == "rejected"
     assert outcome.reason == f"The file is {len(PHOTO)} bytes, but {len(PHOTO) + 1} were declared"
 
 
-def test_a_key_outside_the_uploads_layout_is_ignored(s3, store):
+def test_a_key_outside_the_uploads_layout_is_ignored(bucket_s3, store):
     # when
-    outcome = pipeline.process_upload("files/not-an-upload", SETTINGS, s3, store=store)
+    outcome = pipeline.process_upload("files/not-an-upload", SETTINGS, bucket_s3, store=store)
 
     # then
     assert outcome is None
 
 
-def test_bytes_whose_record_is_gone_are_deleted(s3, store, keys):
+def test_bytes_whose_record_is_gone_are_deleted(bucket_s3, store, keys):
     # given: bytes posted for an id no record has
     asset_id = "5f0c1c1e-8a8e-4b8e-9a3e-2f7d2b0c9d11"
-    s3.put_object(Bucket=BUCKET, Key=storage.upload_key(asset_id), Body=PHOTO)
+    bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(asset_id), Body=PHOTO)
 
     # when
-    outcome = pipeline.process_upload(storage.upload_key(asset_id), SETTINGS, s3, store=store)
+    outcome = pipeline.process_upload(storage.upload_key(asset_id), SETTINGS, bucket_s3, store=store)
 
     # then
     assert outcome == pipeline.Outcome(asset_id, "orphan-deleted")
     assert keys() == set()
 
 
-def test_an_event_for_bytes_already_gone_is_skipped(posted, s3, store):
+def test_an_event_for_bytes_already_gone_is_skipped(posted, bucket_s3, store):
     # given
     item = posted()
-    s3.delete_object(Bucket=BUCKET, Key=storage.upload_key(item.id))
+    bucket_s3.delete_object(Bucket=BUCKET, Key=storage.upload_key(item.id))
 
     # when
-    outcome = settle(item, s3, store)
+    outcome = settle(item, bucket_s3, store)
 
     # then
     assert outcome == pipeline.Outcome(item.id, "skipped", "object is gone")
     assert store.get(item.id).status == "pending"
 
 
-def test_a_duplicate_event_changes_nothing(posted, s3, store):
+def test_a_duplicate_event_changes_nothing(posted, bucket_s3, store):
     # given: settled once, and the upload put back as a failed delete would leave it
     item = posted()
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
     settled = store.get(item.id)
-    s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=PHOTO)
+    bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=PHOTO)
 
     # when
-    outcome = settle(item, s3, store)
+    outcome = settle(item, bucket_s3, store)
 
     # then: the leftover upload is finished off, the record untouched
     assert outcome == pipeline.Outcome(item.id, "skipped", "already ready")
     assert store.get(item.id).version == settled.version
 
 
-def test_bad_bytes_posted_again_to_a_ready_asset_leave_it_served(posted, s3, store, keys):
+def test_bad_bytes_posted_again_to_a_ready_asset_leave_it_served(posted, bucket_s3, store, keys):
     # given
     item = posted()
-    settle(item, s3, store)
-    s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=NOT_AN_IMAGE[: len(PHOTO)].ljust(len(PHOTO)))
+    settle(item, bucket_s3, store)
+    bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=NOT_AN_IMAGE[: len(PHOTO)].ljust(len(PHOTO)))
 
     # when
-    outcome = settle(item, s3, store)
+    outcome = settle(item, bucket_s3, store)
 
     # then
     assert outcome.status == "kept"
@@ -217,15 +198,15 @@ def settled_elsewhere(store: MemoryAssetStore, record: AssetModel) -> None:
         (settled_elsewhere, "skipped", "ready"),  # another delivery settled these bytes
     ],
 )
-def test_a_write_racing_the_settlement(s3, keys, meanwhile, status, record_status):
+def test_a_write_racing_the_settlement(bucket_s3, keys, meanwhile, status, record_status):
     # given
     store = RacingStore(meanwhile)
     request = UploadRequest(name="photo.jpg", type="image", format="jpg", size=len(PHOTO))
     item = assets.create_pending(OWNER, request, SETTINGS, store=store)
-    s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=PHOTO)
+    bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=PHOTO)
 
     # when
-    outcome = settle(item, s3, store)
+    outcome = settle(item, bucket_s3, store)
 
     # then
     record = store.get(item.id)
@@ -237,13 +218,13 @@ def test_a_write_racing_the_settlement(s3, keys, meanwhile, status, record_statu
         assert keys() == set()
 
 
-def test_the_last_attempt_marks_the_record_failed_before_raising(posted, s3, store):
+def test_the_last_attempt_marks_the_record_failed_before_raising(posted, bucket_s3, store):
     # given: an S3 that cannot be read
     item = posted()
 
     class Unreadable:
         def __getattr__(self, name):
-            return getattr(s3, name)
+            return getattr(bucket_s3, name)
 
         def head_object(self, **_: object):
             raise ConnectionError("S3 is unreachable")
@@ -260,13 +241,13 @@ def test_the_last_attempt_marks_the_record_failed_before_raising(posted, s3, sto
     assert record.status_reason == "Processing failed after repeated attempts: S3 is unreachable"
 
 
-def test_an_earlier_attempt_leaves_the_record_pending_for_the_retry(posted, s3, store):
+def test_an_earlier_attempt_leaves_the_record_pending_for_the_retry(posted, bucket_s3, store):
     # given
     item = posted()
 
     class Unreadable:
         def __getattr__(self, name):
-            return getattr(s3, name)
+            return getattr(bucket_s3, name)
 
         def head_object(self, **_: object):
             raise ConnectionError("S3 is unreachable")
@@ -279,24 +260,24 @@ def test_an_earlier_attempt_leaves_the_record_pending_for_the_retry(posted, s3, 
     assert store.get(item.id).status == "pending"
 
 
-def test_marking_failed_leaves_a_settled_record_as_it_is(posted, s3, store):
+def test_marking_failed_leaves_a_settled_record_as_it_is(posted, bucket_s3, store):
     # given
     item = posted()
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
 
     # when
-    pipeline.mark_failed(item.id, "too late", SETTINGS, s3, store=store)
+    pipeline.mark_failed(item.id, "too late", SETTINGS, bucket_s3, store=store)
 
     # then
     assert store.get(item.id).status == "ready"
 
 
-def test_a_png_declared_as_png_is_ready(posted, s3, store):
+def test_a_png_declared_as_png_is_ready(posted, bucket_s3, store):
     # given
     item = posted(encode(picture(20, 10), "PNG"), asset_format="png")
 
     # when
-    outcome = settle(item, s3, store)
+    outcome = settle(item, bucket_s3, store)
 
     # then
     assert outcome.status == "ready"

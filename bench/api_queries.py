@@ -116,7 +116,7 @@ def run(calls: int = 10) -> dict:
     with mock_aws():
         from functions.api.handler import lambda_handler
         from functions.core.models import AssetModel
-        from functions.lineage.usages import UsageModel
+        from functions.lineage.models import UsageModel
 
         for model in (AssetModel, UsageModel):
             model._connection = None

@@ -32,7 +32,7 @@ with mock_aws():
     from functions.api import handler, priming
     from functions.core import storage
     from functions.core.models import AssetModel
-    from functions.lineage.usages import UsageModel
+    from functions.lineage.models import UsageModel
     models = (AssetModel, UsageModel)
     for model in models:
         model.create_table(wait=True)

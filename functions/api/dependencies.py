@@ -1,5 +1,6 @@
 """What routes take from the request besides their parameters, declared once: the caller
-(`CurrentUser`), where the API answers (`BaseUrl`), who is asking (`ConsumerHeader`), and the settings."""
+(`CurrentUser`), where the API answers (`BaseUrl`), who is asking (`ConsumerHeader`), the stores
+(`AssetRecords`, `UsageRecords`) and the settings."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from aws_lambda_powertools.event_handler import Depends, Request
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
+from functions.core import store
 from functions.core.errors import Unauthenticated
 from functions.core.identity import Identity
 from functions.core.schemas import ascii_url
 from functions.core.settings import get_settings
+from functions.lineage import store as lineage_store
 
 settings = get_settings()
 
@@ -41,8 +44,20 @@ def base_url(request: Request) -> str:
     return f"https://{request.resolved_event.request_context.domain_name}"
 
 
+def asset_records() -> store.AssetStore:
+    """The asset store the handler configured at cold start (functions/api/handler.py)."""
+    return store.default_store()
+
+
+def usage_records() -> lineage_store.UsageStore:
+    """The usage store the handler configured at cold start."""
+    return lineage_store.default_store()
+
+
 CurrentUser = Annotated[Identity, Depends(current_identity)]
 BaseUrl = Annotated[str, Depends(base_url)]
+AssetRecords = Annotated[store.AssetStore, Depends(asset_records)]
+UsageRecords = Annotated[lineage_store.UsageStore, Depends(usage_records)]
 # Powertools reads a header parameter from the handler's own signature (not a dependency's): each route
 # that records run-time usages takes `x_trove_consumer: ConsumerHeader = None`.
 ConsumerHeader = Annotated[

@@ -11,10 +11,12 @@ from functions.api.priming import register_hooks
 from functions.api.request_log import resolve_and_record
 from functions.core import store
 from functions.core.observability import logger, metrics, tracer
+from functions.lineage import store as lineage_store
 
 # Bound at cold start like the other handlers' stores, so that the connection SnapStart's priming
 # makes before the snapshot is the one requests use (functions/api/priming.py).
 store.configure(settings)
+lineage_store.configure(settings)
 register_hooks(app, settings)
 
 

@@ -65,9 +65,9 @@ CONSUMER_FORMAT = "trove-consumer"
 
 
 def consumer_pattern() -> str:
-    """`kind:path` with a path of at most MAX_CONSUMER_PATH characters (`usages.Consumer.parse`), or
+    """`kind:path` with a path of at most MAX_CONSUMER_PATH characters (`consumers.Consumer.parse`), or
     nothing: an empty header names no consumer, as if absent."""
-    from functions.lineage.usages import CONSUMER_PATH_PATTERN, MAX_CONSUMER_PATH, ConsumerKind
+    from functions.lineage.consumers import CONSUMER_PATH_PATTERN, MAX_CONSUMER_PATH, ConsumerKind
 
     kinds = "|".join(kind.value for kind in ConsumerKind)
     path = CONSUMER_PATH_PATTERN.removeprefix("^").removesuffix("$")

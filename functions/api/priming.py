@@ -88,7 +88,7 @@ def register_hooks(app: Any, settings: Settings) -> bool:
     except ImportError:
         return False
     from functions.core.models import AssetModel
-    from functions.lineage.usages import UsageModel
+    from functions.lineage.models import UsageModel
 
     clients = AwsClients(settings, (AssetModel, UsageModel))
     register_before_snapshot(prime, app, clients)

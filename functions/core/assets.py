@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import uuid4
@@ -16,12 +17,11 @@ from functions.core import media, storage
 from functions.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from functions.core.identity import Identity
 from functions.core.models import AssetModel, AssetStatus, now
+from functions.core.observability import traced
 from functions.core.schemas import AssetPatch, LinkCreate, UploadRequest, check_uuid4
 from functions.core.settings import Settings
 from functions.core.storage import PresignedPost, S3Client
 from functions.core.store import AssetFilters, AssetStore, StaleVersion, default_store
-from functions.lineage import usages
-from functions.lineage.uris import Mode
 
 MAX_LIST_LIMIT = 100
 DEFAULT_LIST_LIMIT = 50
@@ -43,6 +43,7 @@ def parse_asset_id(raw: str) -> str:
         raise InvalidInput("Invalid asset ID: must be a UUID") from None
 
 
+@traced
 def get_owned(
     identity: Identity, raw_id: str, action: str = "access", *, store: AssetStore | None = None
 ) -> AssetModel:
@@ -87,23 +88,21 @@ def _declared_media(request: UploadRequest, settings: Settings) -> tuple[media.M
     return declared, content_type
 
 
+@traced
 def create_upload(
     identity: Identity,
     request: UploadRequest,
     settings: Settings,
     s3: S3Client | None = None,
-    consumer: usages.Consumer | None = None,
     *,
     store: AssetStore | None = None,
 ) -> tuple[AssetModel, PresignedPost]:
-    """A pending asset and the presigned POST that will carry its bytes straight to S3; made on a
-    consumer's behalf, it records that consumer's write."""
+    """A pending asset and the presigned POST that will carry its bytes straight to S3."""
     item = create_pending(identity, request, settings, store=store)
-    if consumer is not None:
-        usages.record_run(identity, item, consumer, Mode.WRITE)
     return item, storage.presign_upload(storage.upload_key(item.id), item.content_type, int(item.size), settings, s3)
 
 
+@traced
 def create_pending(
     identity: Identity, request: UploadRequest, settings: Settings, *, store: AssetStore | None = None
 ) -> AssetModel:
@@ -125,6 +124,7 @@ def create_pending(
     return item
 
 
+@traced
 def create_link(identity: Identity, request: LinkCreate, *, store: AssetStore | None = None) -> AssetModel:
     links = request.model_dump(include={"client_id", "campaign_id", "project_id", "todo_id"})
     item = _new_item(identity, media.AssetType.LINK, request.name, links)
@@ -151,6 +151,7 @@ def _decode_cursor(cursor: str) -> str:
     return key
 
 
+@traced
 def list_assets(
     identity: Identity,
     filters: AssetFilters,
@@ -187,6 +188,7 @@ def _save_with_retries(identity: Identity, raw_id: str, change, store: AssetStor
     raise Conflict("The asset changed while it was being updated; try again")
 
 
+@traced
 def patch_asset(
     identity: Identity, raw_id: str, patch: AssetPatch, *, store: AssetStore | None = None
 ) -> AssetModel:
@@ -205,32 +207,31 @@ def patch_asset(
     return _save_with_retries(identity, raw_id, apply, store or default_store())
 
 
+@traced
 def delete_asset(
     identity: Identity,
     raw_id: str,
     settings: Settings,
     s3: S3Client | None = None,
     *,
-    force: bool = False,
+    guard: Callable[[AssetModel], None] | None = None,
     store: AssetStore | None = None,
-) -> str:
+) -> AssetModel:
     """Objects first, then the record on the version we saw: if the processor wrote meanwhile
     (a thumbnail, say), the record's version moved, so we go round again and delete that too.
-    An asset something still uses is not deleted (409 naming the consumers) unless `force`, which
-    removes its usages too."""
+    `guard` sees each version read before anything goes, and refuses by raising (the API passes
+    lineage's "nothing uses it" check). The record deleted is returned."""
     store = store or default_store()
     for _ in range(_OPTIMISTIC_RETRIES):
         item = get_owned(identity, raw_id, "delete", store=store)
-        if not force:
-            usages.ensure_unused(identity, item)
+        if guard is not None:
+            guard(item)
         storage.delete_objects(object_keys(item), settings, s3)
         try:
             store.delete(item)
         except StaleVersion:
             continue
-        if force:
-            usages.forget_asset(identity, item)
-        return item.id
+        return item
     raise Conflict("The asset changed while it was being deleted; try again")
 
 
@@ -242,21 +243,19 @@ def object_keys(item: AssetModel) -> list[str]:
     return [storage.upload_key(item.id), storage.file_key(item.id), storage.thumbnail_key(item.id)]
 
 
+@traced
 def download_url(
     identity: Identity,
     raw_id: str,
     settings: Settings,
     s3: S3Client | None = None,
-    consumer: usages.Consumer | None = None,
     *,
     store: AssetStore | None = None,
 ) -> str:
-    """Where to read the asset; a read on a consumer's behalf records that consumer's read."""
+    """Where to read the asset: a short-lived URL of its served copy, or a link's URL."""
     item = get_owned(identity, raw_id, store=store)
     if item.asset_type != media.AssetType.LINK and item.status != AssetStatus.READY:
         raise Conflict(f"Asset is not ready (status: {item.status})")
-    if consumer is not None:
-        usages.record_run(identity, item, consumer, Mode.READ)
     if item.asset_type == media.AssetType.LINK:
         return item.url
     return storage.presign_download(
@@ -264,6 +263,7 @@ def download_url(
     )
 
 
+@traced
 def thumbnail_url(
     identity: Identity, raw_id: str, settings: Settings, s3: S3Client | None = None, *, store: AssetStore | None = None
 ) -> str:

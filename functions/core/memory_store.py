@@ -37,6 +37,9 @@ class MemoryAssetStore:
     def get(self, asset_id: str) -> AssetModel | None:
         return self._read(asset_id)
 
+    def get_many(self, asset_ids: Iterable[str]) -> list[AssetModel]:
+        return [item for item in map(self._read, set(asset_ids)) if item is not None]
+
     def create(self, item: AssetModel) -> None:
         if item.id in self._items:
             raise AlreadyExists(f"Asset {item.id} exists already")

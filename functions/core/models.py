@@ -34,8 +34,9 @@ class AssetStatus(StrEnum):
     FAILED = "failed"
 
 
-def _index(spec: topology.Index) -> GlobalSecondaryIndex:
-    """A pynamodb index built from the shared topology, so index names and keys are declared once."""
+def topology_index(spec: topology.Index) -> GlobalSecondaryIndex:
+    """A pynamodb index built from the shared topology, so index names and keys are declared once
+    (the usage model's index is built by it too)."""
     meta = type("Meta", (), {"index_name": spec.name, "projection": AllProjection()})
     attributes = {
         "Meta": meta,
@@ -45,7 +46,7 @@ def _index(spec: topology.Index) -> GlobalSecondaryIndex:
     return type(f"{spec.name}Index", (GlobalSecondaryIndex,), attributes)()
 
 
-_INDEXES = {spec.name: _index(spec) for spec in topology.ASSET_INDEXES}
+_INDEXES = {spec.name: topology_index(spec) for spec in topology.ASSET_INDEXES}
 
 
 def owner_scoped(owner: str, value: str) -> str:
@@ -128,8 +129,8 @@ class AssetModel(Model):
 
     @classmethod
     def _get_connection(cls):
-        # Every pynamodb operation starts here. Code that uses the model without a store (the lineage
-        # modules, the local stack's tools) finds it bound to the process's settings on first use.
+        # Every pynamodb operation starts here. Code that uses the model without a store (the local
+        # stack's tools, benches) finds it bound to the process's settings on first use.
         if cls.Meta.table_name is None:
             bind(get_settings())
         return super()._get_connection()

@@ -58,6 +58,9 @@ class AssetStore(Protocol):
     def get(self, asset_id: str) -> AssetModel | None:
         """The record as last written (a consistent read), or None."""
 
+    def get_many(self, asset_ids: Iterable[str]) -> list[AssetModel]:
+        """The records of these ids that exist, in no particular order (eventually consistent)."""
+
     def create(self, item: AssetModel) -> None:
         """Write a new record; AlreadyExists if its id is taken."""
 
@@ -98,6 +101,10 @@ class DynamoAssetStore:
             return AssetModel.get(asset_id, consistent_read=True)
         except AssetModel.DoesNotExist:
             return None
+
+    def get_many(self, asset_ids: Iterable[str]) -> list[AssetModel]:
+        # pynamodb sends BatchGetItem 100 keys at a time and asks again for unprocessed ones.
+        return list(AssetModel.batch_get(sorted(set(asset_ids))))
 
     def create(self, item: AssetModel) -> None:
         try:

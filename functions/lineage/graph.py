@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import reduce
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from functions.core.models import AssetModel
+from functions.core.identity import Identity
+from functions.core.observability import traced
 from functions.core.schemas import CamelModel
+from functions.core.store import AssetStore
+from functions.core.store import default_store as default_asset_store
 from functions.lineage import usages
+from functions.lineage.store import UsageStore
 from functions.lineage.uris import Mode
-
-if TYPE_CHECKING:
-    from functions.core.identity import Identity
 
 
 class GraphNode(CamelModel):
@@ -42,18 +43,26 @@ class FlowGraph(CamelModel):
     edges: list[GraphEdge] = Field(description="Sorted by from, then to")
 
 
-def flow_graph(identity: Identity, flow_path: str) -> FlowGraph:
+@traced
+def flow_graph(
+    identity: Identity,
+    flow_path: str,
+    *,
+    store: UsageStore | None = None,
+    asset_store: AssetStore | None = None,
+) -> FlowGraph:
     """The graph of the caller's flow: empty when nothing under that path has usages."""
     modes: dict[tuple[str, str], list[Mode]] = defaultdict(list)
     steps: set[str] = set()
     assets: dict[str, str | None] = {}
-    for row in usages.of_flow(identity, flow_path):
+    for row in usages.of_flow(identity, flow_path, store=store):
         step = str(row.consumer)
         steps.add(step)
         assets[row.asset_uri] = assets.get(row.asset_uri) or row.asset_id
         modes[(step, row.asset_uri)].append(Mode(row.mode))
 
-    names = _asset_names(identity, {asset_id for asset_id in assets.values() if asset_id})
+    asset_ids = {asset_id for asset_id in assets.values() if asset_id}
+    names = _asset_names(identity, asset_ids, asset_store or default_asset_store())
     nodes = [
         GraphNode(id=step, kind="step", label=step.partition(":")[2], asset_id=None) for step in sorted(steps)
     ]
@@ -82,8 +91,7 @@ def _edges(step: str, uri: str, mode: Mode) -> list[GraphEdge]:
     }[mode]
 
 
-def _asset_names(identity: Identity, asset_ids: set[str]) -> dict[str, str]:
+def _asset_names(identity: Identity, asset_ids: set[str], assets: AssetStore) -> dict[str, str]:
     if not asset_ids:
         return {}
-    items = AssetModel.batch_get(sorted(asset_ids), attributes_to_get=["id", "owner", "name"])
-    return {item.id: item.name for item in items if item.owner == identity.sub}
+    return {item.id: item.name for item in assets.get_many(asset_ids) if item.owner == identity.sub}

@@ -23,10 +23,12 @@ def aws() -> Iterator[None]:
         from functions.core import store
         from functions.core.models import AssetModel
         from functions.core.settings import get_settings
-        from functions.lineage.usages import UsageModel
+        from functions.lineage import store as lineage_store
+        from functions.lineage.models import UsageModel
 
-        store.configure(get_settings())  # as a handler does at cold start: a fresh connection inside this mock
-        UsageModel._connection = None  # bound at import until lineage/usages.py has a store of its own
+        # As a handler does at cold start: fresh connections inside this mock.
+        store.configure(get_settings())
+        lineage_store.configure(get_settings())
         for model in (AssetModel, UsageModel):  # deleting an asset reads its usages
             model.create_table(wait=True)
         boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=get_settings().bucket_name)

@@ -134,7 +134,7 @@ def fresh_world() -> World:
     from functions.core.models import AssetModel
     from functions.core.settings import get_settings
     from functions.core.storage import s3_client
-    from functions.lineage.usages import UsageModel
+    from functions.lineage.models import UsageModel
 
     for model in (AssetModel, UsageModel):
         model._connection = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 
@@ -10,7 +11,14 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import AfterValidator, WithJsonSchema
 
-from functions.api.dependencies import BaseUrl, ConsumerHeader, CurrentUser, settings
+from functions.api.dependencies import (
+    AssetRecords,
+    BaseUrl,
+    ConsumerHeader,
+    CurrentUser,
+    UsageRecords,
+    settings,
+)
 from functions.api.openapi_responses import asset_links, conflict
 from functions.api.patterns import CURSOR_PATTERN, check_cursor
 from functions.core import assets
@@ -24,7 +32,9 @@ from functions.core.schemas import (
     Tag,
     to_asset,
 )
-from functions.lineage.usages import consumer_from
+from functions.lineage import usages
+from functions.lineage.consumers import consumer_from
+from functions.lineage.uris import Mode
 
 router = Router()
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
@@ -67,6 +77,7 @@ def _redirect(location: str) -> Response[None]:
 def list_assets(
     user: CurrentUser,
     base: BaseUrl,
+    records: AssetRecords,
     clientId: Annotated[LinkId | None, Query()] = None,
     campaignId: Annotated[LinkId | None, Query()] = None,
     projectId: Annotated[LinkId | None, Query()] = None,
@@ -78,7 +89,7 @@ def list_assets(
     cursor: Annotated[Cursor | None, Query(description=f"The {NEXT_CURSOR_HEADER} of the previous page")] = None,
 ) -> Response[list[Asset]]:
     filters = assets.AssetFilters(clientId, campaignId, projectId, todoId, asset_type, tag)
-    page = assets.list_assets(user, filters, limit=limit, offset=offset, cursor=cursor)
+    page = assets.list_assets(user, filters, limit=limit, offset=offset, cursor=cursor, store=records)
     headers = {NEXT_CURSOR_HEADER: page.next_cursor} if page.next_cursor else {}
     body = [to_asset(item, base) for item in page.items]
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=body, headers=headers)
@@ -91,8 +102,8 @@ def list_assets(
     tags=["assets"],
     responses={201: {"description": "The link asset", "links": asset_links("$response.body#/id")}},
 )
-def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl) -> Asset:
-    return to_asset(assets.create_link(user, body), base)
+def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl, records: AssetRecords) -> Asset:
+    return to_asset(assets.create_link(user, body, store=records), base)
 
 
 @router.get(
@@ -111,13 +122,23 @@ def create_link(body: LinkCreate, user: CurrentUser, base: BaseUrl) -> Asset:
     },
 )
 def get_asset(
-    asset_id: str, user: CurrentUser, base: BaseUrl, request: Request, x_trove_consumer: ConsumerHeader = None
+    asset_id: str,
+    user: CurrentUser,
+    base: BaseUrl,
+    request: Request,
+    records: AssetRecords,
+    usage_records: UsageRecords,
+    x_trove_consumer: ConsumerHeader = None,
 ):
     accept = request.resolved_event.headers.get("accept") or ""
     if "application/json" in accept.lower():
-        record = to_asset(assets.get_owned(user, asset_id), base).model_dump_json(by_alias=True)
+        record = to_asset(assets.get_owned(user, asset_id, store=records), base).model_dump_json(by_alias=True)
         return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=record)
-    return _redirect(assets.download_url(user, asset_id, settings, consumer=consumer_from(x_trove_consumer)))
+    consumer = consumer_from(x_trove_consumer)  # a malformed header is refused before anything is read
+    url = assets.download_url(user, asset_id, settings, store=records)
+    if consumer is not None:
+        usages.record_run(user, assets.parse_asset_id(asset_id), consumer, Mode.READ, store=usage_records)
+    return _redirect(url)
 
 
 @router.get(
@@ -127,8 +148,8 @@ def get_asset(
     operation_id="getThumbnail",
     responses={302: {"description": "Redirect to a short-lived URL of the thumbnail", "headers": LOCATION_HEADER, "content": {}}},
 )
-def get_thumbnail(asset_id: str, user: CurrentUser) -> Response[None]:
-    return _redirect(assets.thumbnail_url(user, asset_id, settings))
+def get_thumbnail(asset_id: str, user: CurrentUser, records: AssetRecords) -> Response[None]:
+    return _redirect(assets.thumbnail_url(user, asset_id, settings, store=records))
 
 
 @router.patch(
@@ -137,8 +158,8 @@ def get_thumbnail(asset_id: str, user: CurrentUser) -> Response[None]:
     tags=["assets"],
     operation_id="patchAsset",
 )
-def patch_asset(asset_id: str, body: AssetPatch, user: CurrentUser, base: BaseUrl) -> Asset:
-    return to_asset(assets.patch_asset(user, asset_id, body), base)
+def patch_asset(asset_id: str, body: AssetPatch, user: CurrentUser, base: BaseUrl, records: AssetRecords) -> Asset:
+    return to_asset(assets.patch_asset(user, asset_id, body, store=records), base)
 
 
 @router.delete(
@@ -151,7 +172,13 @@ def patch_asset(asset_id: str, body: AssetPatch, user: CurrentUser, base: BaseUr
 def delete_asset(
     asset_id: str,
     user: CurrentUser,
+    records: AssetRecords,
+    usage_records: UsageRecords,
     force: Annotated[bool, Query(description="Delete even if something uses the asset, and its usages")] = False,
 ) -> DeleteResponse:
-    deleted = assets.delete_asset(user, asset_id, settings, force=force)
-    return DeleteResponse(success=True, message=f"Asset {deleted} deleted successfully")
+    # Checked on every version the delete reads: an asset something uses is a 409 naming the consumers.
+    in_use = None if force else partial(usages.ensure_unused, user, store=usage_records)
+    deleted = assets.delete_asset(user, asset_id, settings, guard=in_use, store=records)
+    if force:
+        usages.forget_asset(user, deleted, store=usage_records)
+    return DeleteResponse(success=True, message=f"Asset {deleted.id} deleted successfully")

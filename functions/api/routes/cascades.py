@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from pydantic import BaseModel
 
-from functions.api.dependencies import CurrentUser, settings
+from functions.api.dependencies import AssetRecords, CurrentUser, settings
 from functions.core import assets, cascade
 from functions.core.cascade import LinkKind
 from functions.core.schemas import LinkId
@@ -22,8 +22,8 @@ class CascadeDeleteResponse(BaseModel):
     message: str
 
 
-def _cascade(user: assets.Identity, kind: LinkKind, link_id: str) -> CascadeDeleteResponse:
-    deleted = cascade.delete_linked(user, kind, link_id, settings)
+def _cascade(user: assets.Identity, kind: LinkKind, link_id: str, records: AssetRecords) -> CascadeDeleteResponse:
+    deleted = cascade.delete_linked(user, kind, link_id, settings, store=records)
     noun = "asset" if deleted == 1 else "assets"
     return CascadeDeleteResponse(
         success=True, deleted=deleted, message=f"Deleted {deleted} {noun} linked to {kind} {link_id}"
@@ -35,8 +35,10 @@ def _cascade(user: assets.Identity, kind: LinkKind, link_id: str) -> CascadeDele
     summary="Delete every asset of the caller linked to this client (files and thumbnails too)",
     tags=["cascades"],
 )
-def delete_client_assets(client_id: Annotated[LinkId, Path()], user: CurrentUser) -> CascadeDeleteResponse:
-    return _cascade(user, LinkKind.CLIENT, client_id)
+def delete_client_assets(
+    client_id: Annotated[LinkId, Path()], user: CurrentUser, records: AssetRecords
+) -> CascadeDeleteResponse:
+    return _cascade(user, LinkKind.CLIENT, client_id, records)
 
 
 @router.delete(
@@ -45,6 +47,6 @@ def delete_client_assets(client_id: Annotated[LinkId, Path()], user: CurrentUser
     tags=["cascades"],
 )
 def delete_campaign_assets(
-    campaign_id: Annotated[LinkId, Path()], user: CurrentUser
+    campaign_id: Annotated[LinkId, Path()], user: CurrentUser, records: AssetRecords
 ) -> CascadeDeleteResponse:
-    return _cascade(user, LinkKind.CAMPAIGN, campaign_id)
+    return _cascade(user, LinkKind.CAMPAIGN, campaign_id, records)

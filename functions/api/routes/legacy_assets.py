@@ -3,14 +3,16 @@ same records as /api/v2. The collection answers with and without its trailing sl
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from functions.api.dependencies import BaseUrl, CurrentUser, settings
+from functions.api.dependencies import AssetRecords, BaseUrl, CurrentUser, UsageRecords, settings
 from functions.core import assets, legacy_assets
 from functions.core.schemas import DeleteResponse, LinkId
+from functions.lineage import usages
 
 router = Router()
 TAGS = ["legacy assets"]
@@ -52,8 +54,8 @@ def create_asset_v1(body: legacy_assets.AssetV1Create, user: CurrentUser, base: 
 
 @router.get(ITEM, summary="One asset", tags=TAGS, operation_id="getAssetV1")
 @router.get(f"{ITEM}/", include_in_schema=False)
-def get_asset_v1(asset_id: str, user: CurrentUser, base: BaseUrl) -> legacy_assets.AssetV1:
-    return legacy_assets.view(assets.get_owned(user, asset_id), base)
+def get_asset_v1(asset_id: str, user: CurrentUser, base: BaseUrl, records: AssetRecords) -> legacy_assets.AssetV1:
+    return legacy_assets.view(assets.get_owned(user, asset_id, store=records), base)
 
 
 @router.put(
@@ -68,6 +70,9 @@ def replace_asset_v1(asset_id: str, body: legacy_assets.AssetV1Update, user: Cur
     ITEM, summary="Delete the asset (and its file and thumbnail, if any)", tags=TAGS, operation_id="deleteAssetV1"
 )
 @router.delete(f"{ITEM}/", include_in_schema=False)
-def delete_asset_v1(asset_id: str, user: CurrentUser) -> DeleteResponse:
-    deleted = assets.delete_asset(user, asset_id, settings)
-    return DeleteResponse(success=True, message=f"Asset {deleted} deleted successfully")
+def delete_asset_v1(
+    asset_id: str, user: CurrentUser, records: AssetRecords, usage_records: UsageRecords
+) -> DeleteResponse:
+    in_use = partial(usages.ensure_unused, user, store=usage_records)  # seed 000 has no force: always a 409
+    deleted = assets.delete_asset(user, asset_id, settings, guard=in_use, store=records)
+    return DeleteResponse(success=True, message=f"Asset {deleted.id} deleted successfully")

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from functions.api.dependencies import BaseUrl, ConsumerHeader, CurrentUser, settings
+from functions.api.dependencies import (
+    AssetRecords,
+    BaseUrl,
+    ConsumerHeader,
+    CurrentUser,
+    UsageRecords,
+    settings,
+)
 from functions.api.openapi_responses import asset_links
 from functions.core import assets
 from functions.core.schemas import PresignedUpload, UploadRequest, UploadResponse, to_asset
-from functions.lineage.usages import consumer_from
+from functions.lineage import usages
+from functions.lineage.consumers import consumer_from
+from functions.lineage.uris import Mode
 
 router = Router()
 
@@ -24,8 +33,13 @@ def create_upload(
     body: UploadRequest,
     user: CurrentUser,
     base: BaseUrl,
+    records: AssetRecords,
+    usage_records: UsageRecords,
     x_trove_consumer: ConsumerHeader = None,
 ) -> UploadResponse:
-    item, post = assets.create_upload(user, body, settings, consumer=consumer_from(x_trove_consumer))
+    consumer = consumer_from(x_trove_consumer)  # a malformed header is refused before anything is made
+    item, post = assets.create_upload(user, body, settings, store=records)
+    if consumer is not None:  # made on a consumer's behalf: that consumer's write
+        usages.record_run(user, item.id, consumer, Mode.WRITE, store=usage_records)
     upload = PresignedUpload(url=post.url, fields=post.fields, expires_at=post.expires_at)
     return UploadResponse(asset=to_asset(item, base), upload=upload)

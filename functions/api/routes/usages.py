@@ -11,19 +11,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from functions.api.dependencies import CurrentUser, settings
+from functions.api.dependencies import AssetRecords, CurrentUser, UsageRecords, settings
 from functions.api.openapi_responses import conflict
 from functions.core import assets
 from functions.lineage import graph, usages
-from functions.lineage.usages import (
-    ConsumerKind,
-    ConsumerPath,
-    ModeChange,
-    ScanRequest,
-    ScanResult,
-    Usage,
-    to_usage,
-)
+from functions.lineage.consumers import ConsumerKind, ConsumerPath
+from functions.lineage.schemas import ModeChange, ScanRequest, ScanResult, Usage, to_usage
 
 router = Router()
 
@@ -47,8 +40,8 @@ SCAN_LINKS = {
     tags=["usages"],
     responses={200: {"description": "The consumer's usages found in code", "links": SCAN_LINKS}},
 )
-def scan(body: ScanRequest, user: CurrentUser) -> ScanResult:
-    consumer, rows = usages.scan(user, body, settings)
+def scan(body: ScanRequest, user: CurrentUser, records: AssetRecords, usage_records: UsageRecords) -> ScanResult:
+    consumer, rows = usages.scan(user, body, settings, store=usage_records, asset_store=records)
     return ScanResult(
         consumer_kind=consumer.kind, consumer_path=consumer.path, usages=[to_usage(row) for row in rows]
     )
@@ -60,17 +53,21 @@ def scan(body: ScanRequest, user: CurrentUser) -> ScanResult:
     tags=["usages"],
     operation_id="assetUsages",
 )
-def asset_usages(asset_id: str, user: CurrentUser) -> list[Usage]:
-    return [to_usage(row) for row in usages.of_asset(user, assets.get_owned(user, asset_id))]
+def asset_usages(
+    asset_id: str, user: CurrentUser, records: AssetRecords, usage_records: UsageRecords
+) -> list[Usage]:
+    item = assets.get_owned(user, asset_id, store=records)
+    return [to_usage(row) for row in usages.of_asset(user, item, store=usage_records)]
 
 
 @router.get("/api/v2/usages", summary="The assets one consumer uses", tags=["usages"], operation_id="consumerUsages")
 def consumer_usages(
     user: CurrentUser,
+    usage_records: UsageRecords,
     path: Annotated[ConsumerPath, Query(description="The consumer's path, e.g. f/etl/daily/extract")],
     kind: Annotated[ConsumerKind | None, Query(description="Only this kind; every kind when absent")] = None,
 ) -> list[Usage]:
-    return [to_usage(row) for row in usages.of_consumer(user, path, kind)]
+    return [to_usage(row) for row in usages.of_consumer(user, path, kind, store=usage_records)]
 
 
 @router.patch(
@@ -80,14 +77,16 @@ def consumer_usages(
     operation_id="setUsageMode",
     responses=conflict("The mode was detected in code or recorded at run time"),
 )
-def set_usage_mode(usage_id: UsageId, body: ModeChange, user: CurrentUser) -> Usage:
-    return to_usage(usages.set_mode(user, usage_id, body))
+def set_usage_mode(usage_id: UsageId, body: ModeChange, user: CurrentUser, usage_records: UsageRecords) -> Usage:
+    return to_usage(usages.set_mode(user, usage_id, body, store=usage_records))
 
 
 # A flow's path has slashes, which a path parameter can't match: the path is a query parameter.
 @router.get("/api/v2/flows/graph", summary="A flow's steps and the assets they read and write", tags=["usages"])
 def flow_graph(
     user: CurrentUser,
+    records: AssetRecords,
+    usage_records: UsageRecords,
     path: Annotated[ConsumerPath, Query(description="The flow's path, e.g. f/etl/daily")],
 ) -> graph.FlowGraph:
-    return graph.flow_graph(user, path)
+    return graph.flow_graph(user, path, store=usage_records, asset_store=records)

@@ -19,7 +19,7 @@ def api_handler() -> Iterator[Any]:
         from functions.api import handler
         from functions.core import storage
         from functions.core.models import AssetModel
-        from functions.lineage.usages import UsageModel
+        from functions.lineage.models import UsageModel
 
         for model in (AssetModel, UsageModel):
             model._connection = None  # a connection made outside this mock would reach real AWS
@@ -34,6 +34,6 @@ def api_handler() -> Iterator[Any]:
 @pytest.fixture
 def clients(api_handler: Any) -> AwsClients:
     from functions.core.models import AssetModel
-    from functions.lineage.usages import UsageModel
+    from functions.lineage.models import UsageModel
 
     return AwsClients(api_handler.settings, (AssetModel, UsageModel))

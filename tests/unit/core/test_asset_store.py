@@ -219,3 +219,22 @@ def test_a_query_continues_after_a_list_key_across_pages(any_store, new_asset):
 
     # then
     assert found == newest_first[3:]
+
+
+def test_get_many_reads_the_records_that_exist_beyond_one_batch(any_store, new_asset):
+    # given: more ids than one BatchGetItem takes (100), and one that names nothing
+    items = [new_asset(name=f"n{number}") for number in range(105)]
+    for item in items:
+        any_store.create(item)
+    missing = "5f0c1c1e-8a8e-4b8e-9a3e-2f7d2b0c9d11"
+
+    # when
+    found = any_store.get_many([item.id for item in items] + [missing, items[0].id])
+
+    # then
+    assert sorted((item.id, item.name) for item in found) == sorted((item.id, item.name) for item in items)
+
+
+def test_get_many_of_no_ids_is_empty(any_store):
+    # when / then
+    assert any_store.get_many([]) == []

@@ -16,11 +16,9 @@ import importlib, sys
 importlib.import_module(sys.argv[1])
 from functions.core.models import AssetModel
 from functions.core.settings import get_settings
-print(get_settings.cache_info().misses, AssetModel.Meta.table_name)
+from functions.lineage.models import UsageModel
+print(get_settings.cache_info().misses, AssetModel.Meta.table_name, UsageModel.Meta.table_name)
 """
-USAGES_BOUND_AT_IMPORT = pytest.mark.xfail(
-    strict=True, reason="functions/lineage/usages.py still reads its settings at import (its UsageModel)"
-)
 
 
 def imported_alone(module: str, **env: str) -> subprocess.CompletedProcess:
@@ -42,8 +40,13 @@ def imported_alone(module: str, **env: str) -> subprocess.CompletedProcess:
         "functions.core.memory_store",
         "functions.processor.pipeline",
         "functions.sweep.recovery",
-        pytest.param("functions.core.assets", marks=USAGES_BOUND_AT_IMPORT),
-        pytest.param("functions.core.cascade", marks=USAGES_BOUND_AT_IMPORT),
+        "functions.core.assets",
+        "functions.core.cascade",
+        "functions.lineage.models",
+        "functions.lineage.store",
+        "functions.lineage.memory_store",
+        "functions.lineage.usages",
+        "functions.lineage.graph",
     ],
 )
 def test_importing_a_domain_module_reads_no_settings(module):
@@ -52,7 +55,7 @@ def test_importing_a_domain_module_reads_no_settings(module):
 
     # then
     assert probe.returncode == 0, probe.stderr
-    assert probe.stdout.split() == ["0", "None"]
+    assert probe.stdout.split() == ["0", "None", "None"]
 
 
 def test_a_handler_missing_a_required_setting_fails_at_cold_start_naming_it():

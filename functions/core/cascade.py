@@ -17,6 +17,7 @@ from itertools import islice
 
 from functions.core import assets, storage
 from functions.core.models import AssetModel, AssetStatus
+from functions.core.observability import traced
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
 from functions.core.store import AssetFilters, AssetStore, default_store
@@ -30,6 +31,7 @@ class LinkKind(StrEnum):
     CAMPAIGN = "campaign"
 
 
+@traced
 def delete_linked(
     identity: assets.Identity,
     kind: LinkKind,

@@ -6,6 +6,8 @@ import json
 import time
 from urllib.parse import unquote_plus
 
+from aws_lambda_powertools import single_metric
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -46,6 +48,17 @@ def handle_record(record: SQSRecord, lambda_context: LambdaContext) -> None:
         # Per function too: each stage's processor (trove-processor-<stage>) has metrics of its own.
         metrics.add_dimension(name="function", value=lambda_context.function_name)
         metrics.add_metric(name=f"Upload_{outcome.status}", unit="Count", value=1)
+        # And per asset type, as a line of its own: one batch settles uploads of several types, and the
+        # alarms watch the count above, whose dimensions stay (service, function).
+        per_function = {"service": metrics.service, "function": lambda_context.function_name}
+        with single_metric(
+            name=f"Upload_{outcome.status}",
+            unit=MetricUnit.Count,
+            value=1,
+            namespace=metrics.namespace,
+            default_dimensions=per_function,
+        ) as typed:
+            typed.add_dimension(name="type", value=outcome.asset_type or "unknown")
 
 
 @logger.inject_lambda_context

@@ -17,7 +17,7 @@ replace the served copy only if they pass, and a `ready` asset stays served mean
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from botocore.exceptions import ClientError
 
@@ -37,6 +37,7 @@ class Outcome:
     asset_id: str
     status: str  # a terminal AssetStatus, or "skipped" / "orphan-deleted"
     reason: str | None = None
+    asset_type: str | None = None  # the record's, when there is one: the processor counts outcomes per type
 
 
 def process_message(
@@ -92,16 +93,16 @@ def process_upload(
             return Outcome(asset_id, "orphan-deleted")
         head = _object_head(s3, settings.bucket_name, key)
         if head is None:
-            return Outcome(asset_id, "skipped", "object is gone")
+            return Outcome(asset_id, "skipped", "object is gone", item.asset_type)
         size, etag = head
         if item.status != AssetStatus.PENDING and item.etag in (None, etag):
             # These bytes were settled already; a delete that failed left the upload behind: finish.
             if item.object_key != key:  # records from before the quarantine are served from uploads/
                 storage.delete_objects([key], settings, s3)
-            return Outcome(asset_id, "skipped", f"already {item.status}")
+            return Outcome(asset_id, "skipped", f"already {item.status}", item.asset_type)
         outcome = _settle(item, key, size, etag, settings, s3, deadline, store)
         if outcome.status != "skipped":
-            return outcome
+            return replace(outcome, asset_type=item.asset_type)
         # Settled by another delivery meanwhile: go round to check it settled the object that is there now.
     raise RuntimeError(f"Asset {asset_id} kept changing while it was being settled")
 

@@ -64,7 +64,7 @@ def test_checked_bytes_are_served_from_files_and_the_record_describes_them(poste
 
     # then
     record = store.get(item.id)
-    assert outcome == pipeline.Outcome(item.id, "ready")
+    assert outcome == pipeline.Outcome(item.id, "ready", asset_type="image")
     assert (record.status, record.width, record.height, record.format) == ("ready", 64, 48, "jpg")
     assert record.object_key == storage.file_key(item.id)
     assert record.thumbnail_key == storage.thumbnail_key(item.id)
@@ -128,7 +128,7 @@ def test_an_event_for_bytes_already_gone_is_skipped(posted, bucket_s3, store):
     outcome = settle(item, bucket_s3, store)
 
     # then
-    assert outcome == pipeline.Outcome(item.id, "skipped", "object is gone")
+    assert outcome == pipeline.Outcome(item.id, "skipped", "object is gone", "image")
     assert store.get(item.id).status == "pending"
 
 
@@ -143,7 +143,7 @@ def test_a_duplicate_event_changes_nothing(posted, bucket_s3, store):
     outcome = settle(item, bucket_s3, store)
 
     # then: the leftover upload is finished off, the record untouched
-    assert outcome == pipeline.Outcome(item.id, "skipped", "already ready")
+    assert outcome == pipeline.Outcome(item.id, "skipped", "already ready", "image")
     assert store.get(item.id).version == settled.version
 
 

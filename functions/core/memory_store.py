@@ -5,9 +5,10 @@ cases: no network, no moto. tests/unit/core/test_asset_store.py holds both store
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
-from functions.core.models import AssetModel
+from functions.core.models import AssetModel, AssetStatus
 from functions.core.store import AlreadyExists, AssetFilters, StaleVersion
 
 
@@ -69,6 +70,15 @@ class MemoryAssetStore:
         for item in items:
             self._items.pop(item.id, None)
 
+    def expired_pending(self, now: datetime) -> Iterator[str]:
+        return iter([item.id for item in map(self._read, list(self._items)) if _expired(item, now)])
+
+    def delete_expired(self, asset_id: str, now: datetime) -> bool:
+        if not _expired(self._read(asset_id), now):
+            return False
+        del self._items[asset_id]
+        return True
+
     def query(
         self, owner: str, filters: AssetFilters, *, after: str | None = None, page_size: int = 100
     ) -> Iterator[AssetModel]:
@@ -83,3 +93,13 @@ class MemoryAssetStore:
             and (after is None or item.list_key < after)
         ]
         return iter(sorted(found, key=lambda item: item.list_key, reverse=True))
+
+
+def _expired(item: AssetModel | None, now: datetime) -> bool:
+    """Still pending and past its TTL, to the second as DynamoDB compares a TTL attribute."""
+    return (
+        item is not None
+        and item.status == AssetStatus.PENDING
+        and item.expires_at is not None
+        and int(item.expires_at.timestamp()) <= int(now.timestamp())
+    )

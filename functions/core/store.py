@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from functions.core.models import AssetModel, asset_index, bind, owner_scoped
+from functions.core.models import AssetModel, AssetStatus, asset_index, bind, owner_scoped
 from functions.core.settings import Settings, get_settings
 
 
@@ -83,6 +84,14 @@ class AssetStore(Protocol):
         """The owner's records that match every filter, newest first (by `list_key`), starting after
         the `list_key` `after`; read `page_size` at a time."""
 
+    def expired_pending(self, now: datetime) -> Iterator[str]:
+        """The ids of every owner's records still pending with their TTL (`expires_at`) passed as of
+        `now`, to the second: a read of the whole table, for the sweep."""
+
+    def delete_expired(self, asset_id: str, now: datetime) -> bool:
+        """Delete the record if it is still pending and expired as of `now`; False if it settled (or
+        went) meanwhile."""
+
 
 def _conflicted(error: PutError | UpdateError | DeleteError) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
@@ -147,6 +156,19 @@ class DynamoAssetStore:
             for item in items:
                 batch.delete(item)
 
+    def expired_pending(self, now: datetime) -> Iterator[str]:
+        return (item.id for item in AssetModel.scan(_expired(now), attributes_to_get=["id"]))
+
+    def delete_expired(self, asset_id: str, now: datetime) -> bool:
+        try:
+            # Whatever its version: the condition is the state the sweep found, checked by the delete.
+            AssetModel(asset_id).delete(condition=_expired(now), add_version_condition=False)
+        except DeleteError as error:
+            if not _conflicted(error):
+                raise
+            return False
+        return True
+
     def query(
         self, owner: str, filters: AssetFilters, *, after: str | None = None, page_size: int = 100
     ) -> Iterator[AssetModel]:
@@ -168,6 +190,11 @@ class DynamoAssetStore:
             scan_index_forward=False,
             page_size=page_size,
         )
+
+
+def _expired(now: datetime):
+    """Still pending and past its TTL (a TTL attribute holds whole seconds)."""
+    return (AssetModel.status == AssetStatus.PENDING.value) & (AssetModel.expires_at <= now)
 
 
 _current: AssetStore | None = None

@@ -19,7 +19,8 @@ When something is "past its deadline":
 - **A record without bytes** (`pending`, nothing under `uploads/`): when its TTL attribute
   (`expiresAt`, a day after the upload started; removed when it settles) has passed. It is deleted on
   the condition that it is still `pending` and expired, so an upload that settles meanwhile is kept;
-  DynamoDB TTL would delete it too, but only within days.
+  DynamoDB TTL would delete it too, but only within days. Both the Scan and the conditional delete
+  are the asset store's (`expired_pending`, `delete_expired`).
 - **A stray object** (under `files/` or `thumbnails/`, naming no record, or no asset id at all): when
   it is older than a presigned POST lives. A record is always written before its POST is signed, and
   the processor writes `files/` and `thumbnails/` only for a record it has read, so an older object
@@ -39,23 +40,17 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache, partial
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import Any
 from uuid import UUID
 
 from functions.core import storage, topology
-from functions.core.models import AssetModel, AssetStatus
 from functions.core.observability import logger
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
 from functions.core.store import AssetStore, default_store
 from functions.processor.pipeline import mark_failed, process_upload
 from functions.sweep.scope import Scope
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-else:
-    DynamoDBClient = Any
 
 SETTLE_ALLOWANCE = timedelta(
     seconds=topology.UPLOADS_QUEUE.max_receive_count * topology.UPLOADS_QUEUE.visibility_timeout_seconds
@@ -68,10 +63,6 @@ _ASSET_KEYS: dict[str, Callable[[str], str]] = {
     topology.FILES_PREFIX: storage.file_key,
     topology.THUMBNAILS_PREFIX: storage.thumbnail_key,
 }
-_BATCH_GET_LIMIT = 100
-_ID = topology.ASSETS_TABLE.hash_key
-# Still pending and past its TTL: what a record must be to be removed, checked again by the delete.
-_EXPIRED = "#status = :pending AND #ttl <= :now"
 
 
 @dataclass
@@ -98,13 +89,6 @@ class _Object:
     last_modified: datetime
 
 
-@lru_cache(maxsize=4)
-def dynamodb_client(settings: Settings) -> DynamoDBClient:
-    import boto3
-
-    return boto3.client("dynamodb", region_name=settings.region, endpoint_url=settings.dynamodb_endpoint_url or None)
-
-
 def sweep(
     settings: Settings,
     *,
@@ -112,21 +96,21 @@ def sweep(
     now: datetime | None = None,
     time_left: Callable[[], float] = lambda: math.inf,
     s3: S3Client | None = None,
-    dynamodb: DynamoDBClient | None = None,
     store: AssetStore | None = None,
     settle: Callable[..., Any] | None = None,
     fail: Callable[..., Any] | None = None,
 ) -> SweepReport:
     """One pass as of `now`; `time_left()` says how many seconds the caller may still run. Uploads
     are settled by `settle` and marked failed by `fail` (the processor's own steps on `store`, unless
-    given), each called with the key or asset id, the settings and the S3 client."""
+    given), each called with the key or asset id, the settings and the S3 client. Records are read and
+    removed through `store`."""
     store = store or default_store()
     run = _Pass(
         settings,
         now or datetime.now(UTC),
         time_left,
         s3 or storage.s3_client(settings),
-        dynamodb or dynamodb_client(settings),
+        store,
         settle or partial(process_upload, store=store),
         fail or partial(mark_failed, store=store),
     )
@@ -146,7 +130,7 @@ class _Pass:
     now: datetime
     time_left: Callable[[], float]
     s3: S3Client
-    dynamodb: DynamoDBClient
+    store: AssetStore
     settle: Callable[..., Any]
     fail: Callable[..., Any]
     report: SweepReport = field(default_factory=SweepReport)
@@ -181,46 +165,17 @@ class _Pass:
 
     def remove_expired(self, with_bytes: set[str | None]) -> None:
         """Delete pending records past their TTL that have no bytes."""
-        pages = self.dynamodb.get_paginator("scan").paginate(
-            TableName=self.settings.table_name,
-            FilterExpression=_EXPIRED,
-            ProjectionExpression="#id",
-            **self._expired(projecting_id=True),
-        )
-        for page in pages:
+        for asset_id in self.store.expired_pending(self.now):
             if not self.has_time():
                 return
-            for item in page.get("Items", []):
-                asset_id = item[_ID]["S"]
-                if asset_id in with_bytes:
-                    continue  # bytes came: settle_stale settles them once they are stale
-                try:
-                    self.dynamodb.delete_item(
-                        TableName=self.settings.table_name,
-                        Key={_ID: {"S": asset_id}},
-                        ConditionExpression=_EXPIRED,
-                        **self._expired(),
-                    )
-                except self.dynamodb.exceptions.ConditionalCheckFailedException:
-                    logger.info("A record settled while being swept: kept", extra={"asset_id": asset_id})
-                    continue
-                # A record that never had bytes has no checked copy or thumbnail either; anything
-                # else it left is a stray, which the stray pass below removes.
-                self.report.expired_records.append(asset_id)
-
-    def _expired(self, *, projecting_id: bool = False) -> dict[str, dict]:
-        """The names and values of `_EXPIRED` as of this pass (DynamoDB refuses unused ones)."""
-        return {
-            "ExpressionAttributeNames": {
-                "#status": AssetModel.status.attr_name,
-                "#ttl": topology.ASSETS_TABLE.ttl_attribute,
-                **({"#id": _ID} if projecting_id else {}),
-            },
-            "ExpressionAttributeValues": {
-                ":pending": {"S": AssetStatus.PENDING.value},
-                ":now": {"N": str(int(self.now.timestamp()))},
-            },
-        }
+            if asset_id in with_bytes:
+                continue  # bytes came: settle_stale settles them once they are stale
+            if not self.store.delete_expired(asset_id, self.now):
+                logger.info("A record settled while being swept: kept", extra={"asset_id": asset_id})
+                continue
+            # A record that never had bytes has no checked copy or thumbnail either; anything
+            # else it left is a stray, which the stray pass below removes.
+            self.report.expired_records.append(asset_id)
 
     def delete_strays(self, prefix: str) -> None:
         """Objects under `prefix`, older than a presigned POST lives, that name no existing record."""
@@ -234,15 +189,7 @@ class _Pass:
             self.delete([key for key, owner in owners.items() if owner not in existing])
 
     def existing_records(self, asset_ids: set[str]) -> set[str]:
-        table, ids, found = self.settings.table_name, sorted(asset_ids), set()
-        for start in range(0, len(ids), _BATCH_GET_LIMIT):
-            keys = [{_ID: {"S": asset_id}} for asset_id in ids[start : start + _BATCH_GET_LIMIT]]
-            request: dict = {table: {"Keys": keys, "ProjectionExpression": "#id", "ExpressionAttributeNames": {"#id": _ID}}}
-            while request:
-                answer = self.dynamodb.batch_get_item(RequestItems=request)
-                found |= {item[_ID]["S"] for item in answer["Responses"].get(table, [])}
-                request = answer.get("UnprocessedKeys") or {}
-        return found
+        return {item.id for item in self.store.get_many(asset_ids)}
 
     def pages(self, prefix: str) -> Iterator[list[_Object]]:
         paginator = self.s3.get_paginator("list_objects_v2")

@@ -31,22 +31,26 @@ SWEEP_EVERY_SECONDS = 60
 
 
 def clients(moto_url: str) -> tuple[Any, Any]:
+    """The asset store and the S3 client on moto at `moto_url`."""
     import boto3
+
+    from functions.core.settings import get_settings
+    from functions.core.store import DynamoAssetStore
 
     credentials = {"aws_access_key_id": "local", "aws_secret_access_key": "local", "region_name": "us-east-1"}
     return (
-        boto3.client("dynamodb", endpoint_url=moto_url, **credentials),
+        DynamoAssetStore(dataclasses.replace(get_settings(), dynamodb_endpoint_url=moto_url)),
         boto3.client("s3", endpoint_url=moto_url, **credentials),
     )
 
 
-def sweep_once(dynamodb: Any, s3: Any, bucket: str, now: datetime | None = None) -> dict[str, int | bool]:
+def sweep_once(store: Any, s3: Any, bucket: str, now: datetime | None = None) -> dict[str, int | bool]:
     """One full pass, as of `now`; what it did."""
     from functions.core.settings import get_settings
     from functions.sweep.recovery import sweep
 
     settings = dataclasses.replace(get_settings(), bucket_name=bucket)
-    return sweep(settings, now=now, s3=s3, dynamodb=dynamodb).summary()
+    return sweep(settings, now=now, s3=s3, store=store).summary()
 
 
 class PeriodicSweep(threading.Thread):
@@ -54,7 +58,7 @@ class PeriodicSweep(threading.Thread):
 
     def __init__(self, moto_url: str, bucket: str, every: float = SWEEP_EVERY_SECONDS) -> None:
         super().__init__(name="sweep", daemon=True)
-        self.dynamodb, self.s3 = clients(moto_url)
+        self.store, self.s3 = clients(moto_url)
         self.bucket = bucket
         self.every = every
         self._stopped = threading.Event()
@@ -62,7 +66,7 @@ class PeriodicSweep(threading.Thread):
     def run(self) -> None:
         while not self._stopped.wait(self.every):
             try:
-                done = sweep_once(self.dynamodb, self.s3, self.bucket)
+                done = sweep_once(self.store, self.s3, self.bucket)
             except Exception:  # a failed pass is logged and the next one tries again
                 log.exception("sweep failed")
                 continue
@@ -91,10 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     configure_environment(state["moto"], state["front"])
     as_of = datetime.fromisoformat(args.as_of) if args.as_of else None
-    dynamodb, s3 = clients(state["moto"])
+    store, s3 = clients(state["moto"])
     try:
         while True:
-            log.info("%s", sweep_once(dynamodb, s3, state["bucket"], now=as_of))
+            log.info("%s", sweep_once(store, s3, state["bucket"], now=as_of))
             if not args.every:
                 return 0
             time.sleep(args.every)

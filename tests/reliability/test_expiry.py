@@ -120,11 +120,10 @@ def test_the_sweep_settles_stuck_uploads_and_removes_expired_records_and_strays_
     item = AssetModel.get(never)
     item.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     item.save()
-    dynamodb = boto3.client("dynamodb", region_name="us-east-1")
 
     # when: just after the queue would have given up on the stuck upload's message, then an hour later
-    report = sweep(get_settings(), now=datetime.now(UTC) + SETTLE_ALLOWANCE + timedelta(seconds=5), dynamodb=dynamodb)
-    again = sweep(get_settings(), now=datetime.now(UTC) + timedelta(hours=1), dynamodb=dynamodb)
+    report = sweep(get_settings(), now=datetime.now(UTC) + SETTLE_ALLOWANCE + timedelta(seconds=5))
+    again = sweep(get_settings(), now=datetime.now(UTC) + timedelta(hours=1))
 
     # then
     statuses = {item.id: item.status for item in AssetModel.scan()}
@@ -147,6 +146,7 @@ def test_the_sweep_keeps_an_upload_that_settles_meanwhile(ledger, world, upload)
     """The record is deleted on the condition that it is still pending and expired, before its objects."""
     from functions.core.models import AssetModel
     from functions.core.settings import get_settings
+    from functions.core.store import default_store
     from functions.sweep.recovery import sweep
 
     asset_id = upload()["id"]
@@ -155,24 +155,24 @@ def test_the_sweep_keeps_an_upload_that_settles_meanwhile(ledger, world, upload)
     item.save()
 
     class SettledBeforeTheDelete:
-        """DynamoDB as the sweep sees it, with the processor settling the record between the sweep's
-        Scan and its delete."""
+        """The asset store as the sweep sees it, with the processor settling the record between the
+        sweep's Scan and its delete."""
 
-        def __init__(self, client: object) -> None:
-            self.client = client
+        def __init__(self, store: object) -> None:
+            self.store = store
 
         def __getattr__(self, name: str) -> object:
-            return getattr(self.client, name)
+            return getattr(self.store, name)
 
-        def delete_item(self, **request: object) -> object:
+        def delete_expired(self, expired_id: str, now: datetime) -> bool:
             settled = AssetModel.get(asset_id)
             settled.status, settled.expires_at = "ready", None
             settled.save()
-            return self.client.delete_item(**request)
+            return self.store.delete_expired(expired_id, now)
 
     # when
     report = sweep(get_settings(), now=datetime.now(UTC) + timedelta(seconds=1),
-                   dynamodb=SettledBeforeTheDelete(boto3.client("dynamodb", region_name="us-east-1")))
+                   store=SettledBeforeTheDelete(default_store()))
 
     # then
     problems = [] if not report.expired_records else [f"swept {report.expired_records}"]

@@ -6,16 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-import boto3
 import pytest
 
 from functions.core import storage, topology
 from functions.sweep.recovery import SETTLE_ALLOWANCE
-
-
-@pytest.fixture
-def dynamodb(aws):
-    return boto3.client("dynamodb", region_name="us-east-1")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from functions.core import storage
 from functions.core.models import AssetModel
 from functions.core.settings import get_settings
+from functions.core.store import default_store
 from functions.sweep.recovery import sweep
 from functions.sweep.scope import Scope
 from tests.integration.sweep.conftest import EXPIRED, STALE, later
@@ -23,12 +24,12 @@ def status(asset_id: str) -> str | None:
 
 @pytest.mark.parametrize(("sample", "asset_format", "expected"), [("photo.jpg", "jpg", "ready"),
                                                                    ("text.png", "png", "rejected")])
-def test_a_stale_pending_upload_is_settled_from_its_bytes(posted, dynamodb, sample, asset_format, expected):
+def test_a_stale_pending_upload_is_settled_from_its_bytes(posted, sample, asset_format, expected):
     # given: bytes posted, and no event ever settled them
     asset_id = posted(sample, asset_format)
 
     # when: as of just after the queue would have given up on its message
-    report = sweep(get_settings(), scope=Scope.UPLOADS, now=later(STALE), dynamodb=dynamodb)
+    report = sweep(get_settings(), scope=Scope.UPLOADS, now=later(STALE))
 
     # then
     assert status(asset_id) == expected
@@ -36,18 +37,18 @@ def test_a_stale_pending_upload_is_settled_from_its_bytes(posted, dynamodb, samp
     assert not report.out_of_time
 
 
-def test_a_rejected_uploads_bytes_go(posted, dynamodb, keys):
+def test_a_rejected_uploads_bytes_go(posted, keys):
     # given
     asset_id = posted("text.png", "png")
 
     # when
-    sweep(get_settings(), scope=Scope.UPLOADS, now=later(STALE), dynamodb=dynamodb)
+    sweep(get_settings(), scope=Scope.UPLOADS, now=later(STALE))
 
     # then
     assert storage.upload_key(asset_id) not in keys()
 
 
-def test_an_upload_within_its_allowance_is_left_to_the_queue(posted, dynamodb, keys):
+def test_an_upload_within_its_allowance_is_left_to_the_queue(posted, keys):
     # given: bytes just posted, their record past its TTL even (as when the TTL is short)
     asset_id = posted("photo.jpg", "jpg")
     item = AssetModel.get(asset_id)
@@ -55,7 +56,7 @@ def test_an_upload_within_its_allowance_is_left_to_the_queue(posted, dynamodb, k
     item.save()
 
     # when
-    report = sweep(get_settings(), now=later(1), dynamodb=dynamodb)
+    report = sweep(get_settings(), now=later(1))
 
     # then
     assert status(asset_id) == "pending"
@@ -63,7 +64,7 @@ def test_an_upload_within_its_allowance_is_left_to_the_queue(posted, dynamodb, k
     assert report.settled == {} and report.expired_records == []
 
 
-def test_when_settling_raises_the_record_is_marked_failed_with_the_reason(posted, dynamodb):
+def test_when_settling_raises_the_record_is_marked_failed_with_the_reason(posted):
     # given
     asset_id = posted("photo.jpg", "jpg")
 
@@ -71,7 +72,7 @@ def test_when_settling_raises_the_record_is_marked_failed_with_the_reason(posted
         raise TimeoutError("inspection worker did not answer")
 
     # when
-    report = sweep(get_settings(), scope=Scope.UPLOADS, now=later(STALE), dynamodb=dynamodb, settle=broken)
+    report = sweep(get_settings(), scope=Scope.UPLOADS, now=later(STALE), settle=broken)
 
     # then
     item = AssetModel.get(asset_id, consistent_read=True)
@@ -83,67 +84,67 @@ def test_when_settling_raises_the_record_is_marked_failed_with_the_reason(posted
     assert report.errors == {asset_id: "inspection worker did not answer"}
 
 
-def test_a_pending_record_without_bytes_past_its_ttl_is_removed(upload, dynamodb):
+def test_a_pending_record_without_bytes_past_its_ttl_is_removed(upload):
     # given: one upload whose bytes never came, past its TTL as of the pass, and one started later
     never = upload()["id"]
 
     # when
-    report = sweep(get_settings(), now=later(EXPIRED), dynamodb=dynamodb)
+    report = sweep(get_settings(), now=later(EXPIRED))
 
     # then
     assert status(never) is None
     assert report.expired_records == [never]
 
 
-def test_a_pending_record_within_its_ttl_is_untouched(upload, dynamodb):
+def test_a_pending_record_within_its_ttl_is_untouched(upload):
     # given
     waiting = upload()["id"]
 
     # when
-    report = sweep(get_settings(), now=later(STALE), dynamodb=dynamodb)
+    report = sweep(get_settings(), now=later(STALE))
 
     # then
     assert status(waiting) == "pending"
     assert report.expired_records == []
 
 
-def test_the_uploads_scope_leaves_records_to_the_full_pass(upload, dynamodb):
+def test_the_uploads_scope_leaves_records_to_the_full_pass(upload):
     # given
     never = upload()["id"]
 
     # when
-    sweep(get_settings(), scope=Scope.UPLOADS, now=later(EXPIRED), dynamodb=dynamodb)
+    sweep(get_settings(), scope=Scope.UPLOADS, now=later(EXPIRED))
 
     # then
     assert status(never) == "pending"
 
 
-def test_a_record_that_settles_meanwhile_is_kept(upload, dynamodb):
+def test_a_record_that_settles_meanwhile_is_kept(upload):
     # given: the processor settles the record between the sweep's Scan and its delete
     asset_id = upload()["id"]
 
     class SettlingFirst:
-        def __init__(self, client):
-            self.client = client
+        def __init__(self, store):
+            self.store = store
 
         def __getattr__(self, name):
-            return getattr(self.client, name)
+            return getattr(self.store, name)
 
-        def delete_item(self, **request):
+        def delete_expired(self, expired_id, now):
             item = AssetModel.get(asset_id)
             item.status, item.expires_at = "ready", None
             item.save()
-            return self.client.delete_item(**request)
+            return self.store.delete_expired(expired_id, now)
 
     # when
-    report = sweep(get_settings(), now=later(EXPIRED), dynamodb=SettlingFirst(dynamodb))
+    report = sweep(get_settings(), now=later(EXPIRED), store=SettlingFirst(default_store()))
 
     # then
     assert status(asset_id) == "ready"
     assert report.expired_records == []
 
 
-def test_stray_objects_are_deleted_and_named_ones_kept(served, s3, bucket, dynamodb, keys):
+def test_stray_objects_are_deleted_and_named_ones_kept(served, s3, bucket, keys):
     # given: a ready asset, and objects no record names (one under no asset id at all)
     kept = served()
     strays = {
@@ -158,33 +159,33 @@ def test_stray_objects_are_deleted_and_named_ones_kept(served, s3, bucket, dynam
         s3.put_object(Bucket=bucket, Key=key, Body=b"stray")
 
     # when
-    sweep(get_settings(), now=later(STALE), dynamodb=dynamodb)
+    sweep(get_settings(), now=later(STALE))
 
     # then
     assert keys() == {storage.file_key(kept), storage.thumbnail_key(kept)}
     assert status(kept) == "ready"
 
 
-def test_young_objects_are_kept_even_when_no_record_names_them(s3, bucket, dynamodb, keys):
+def test_young_objects_are_kept_even_when_no_record_names_them(s3, bucket, keys):
     # given: objects whose records may still be on their way
     young = {storage.upload_key(STRAY_ID), storage.file_key(STRAY_ID), storage.thumbnail_key(STRAY_ID)}
     for key in young:
         s3.put_object(Bucket=bucket, Key=key, Body=b"young")
 
     # when
-    report = sweep(get_settings(), now=later(1), dynamodb=dynamodb)
+    report = sweep(get_settings(), now=later(1))
 
     # then
     assert keys() == young
     assert report.deleted_objects == []
 
 
-def test_a_pass_out_of_time_stops_and_leaves_the_rest_for_the_next(posted, dynamodb):
+def test_a_pass_out_of_time_stops_and_leaves_the_rest_for_the_next(posted):
     # given
     asset_id = posted("photo.jpg", "jpg")
 
     # when
-    report = sweep(get_settings(), now=later(EXPIRED), dynamodb=dynamodb, time_left=lambda: 1.0)
+    report = sweep(get_settings(), now=later(EXPIRED), time_left=lambda: 1.0)
 
     # then
     assert report.out_of_time

@@ -3,9 +3,12 @@ what the unit tests learn on the first is true of the second."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from functions.core.store import AlreadyExists, AssetFilters, StaleVersion
+from tests.unit.conftest import START
 
 
 def test_an_unknown_id_reads_as_none(any_store):
@@ -238,3 +241,40 @@ def test_get_many_reads_the_records_that_exist_beyond_one_batch(any_store, new_a
 def test_get_many_of_no_ids_is_empty(any_store):
     # when / then
     assert any_store.get_many([]) == []
+
+
+def test_expired_pending_records_are_those_pending_past_their_ttl(any_store, new_asset):
+    # given: as of START + 1 h, one expired pending record per owner, one pending within its TTL,
+    # one settled past its TTL, and one pending with no TTL
+    as_of = START + timedelta(hours=1)
+    expired = [new_asset(expires_at=as_of - timedelta(seconds=1)), new_asset(owner="user-b", expires_at=as_of)]
+    others = [
+        new_asset(expires_at=as_of + timedelta(seconds=1)),
+        new_asset(status="ready", expires_at=as_of - timedelta(hours=1)),
+        new_asset(),
+    ]
+    for item in [*expired, *others]:
+        any_store.create(item)
+
+    # when
+    found = set(any_store.expired_pending(as_of))
+
+    # then
+    assert found == {item.id for item in expired}
+
+
+def test_delete_expired_deletes_only_what_is_still_pending_and_expired(any_store, new_asset):
+    # given: two expired records, one of which settles before the sweep deletes it
+    as_of = START + timedelta(hours=1)
+    any_store.create(abandoned := new_asset(expires_at=as_of - timedelta(minutes=1)))
+    any_store.create(settling := new_asset(expires_at=as_of - timedelta(minutes=1)))
+    any_store.update(any_store.get(settling.id), {"status": "ready", "expires_at": None})
+
+    # when
+    deleted = [any_store.delete_expired(item.id, as_of) for item in (abandoned, settling)]
+
+    # then
+    assert deleted == [True, False]
+    assert any_store.get(abandoned.id) is None
+    assert any_store.get(settling.id).status == "ready"
+    assert any_store.delete_expired(abandoned.id, as_of) is False  # gone: nothing to delete

@@ -26,6 +26,7 @@ from functions.core.schemas import (
     Timestamp,
     to_asset,
 )
+from functions.core.store import AssetStore
 
 MAX_LIMIT = 500  # seed 000: "Maximum results (max 500)"
 DEFAULT_LIMIT = 100
@@ -104,7 +105,7 @@ def view(item: AssetModel, base_url: str) -> AssetV1:
     )
 
 
-def create(identity: assets.Identity, body: AssetV1Create) -> AssetModel:
+def create(identity: assets.Identity, body: AssetV1Create, *, store: AssetStore | None = None) -> AssetModel:
     link = LinkCreate(
         name=body.name,
         url=body.reference_url,
@@ -112,7 +113,7 @@ def create(identity: assets.Identity, body: AssetV1Create) -> AssetModel:
         project_id=_link_in(body.project_id),
         todo_id=_link_in(body.todo_id),
     )
-    return assets.create_link(identity, link)
+    return assets.create_link(identity, link, store=store)
 
 
 def list_page(
@@ -121,17 +122,21 @@ def list_page(
     todo_id: str | None = None,
     skip: int = 0,
     limit: int = DEFAULT_LIMIT,
+    *,
+    store: AssetStore | None = None,
 ) -> list[AssetModel]:
     """Newest first, like /api/v2; a Query on byOwnerProject, byOwnerTodo or byOwner."""
     filters = assets.AssetFilters(project_id=project_id, todo_id=todo_id)
-    return assets.list_assets(identity, filters, limit=limit, offset=skip).items
+    return assets.list_assets(identity, filters, limit=limit, offset=skip, store=store).items
 
 
-def replace(identity: assets.Identity, raw_id: str, body: AssetV1Update, base_url: str) -> AssetModel:
+def replace(
+    identity: assets.Identity, raw_id: str, body: AssetV1Update, base_url: str, *, store: AssetStore | None = None
+) -> AssetModel:
     """PUT as a PATCH of every field seed 000 knows; fields it does not know (client and campaign
     links, tags) are left as they are."""
     # The type decides what reference_url may be; it never changes, so reading it first is safe.
-    current = assets.get_owned(identity, raw_id, "change")
+    current = assets.get_owned(identity, raw_id, "change", store=store)
     changes = {
         "name": body.name,
         "description": body.description,
@@ -147,7 +152,7 @@ def replace(identity: assets.Identity, raw_id: str, body: AssetV1Update, base_ur
             "reference_url of an uploaded file is its file URL and cannot be changed; "
             "send it unchanged or leave it out"
         )
-    return assets.patch_asset(identity, raw_id, AssetPatch(**changes))
+    return assets.patch_asset(identity, raw_id, AssetPatch(**changes), store=store)
 
 
 def _link_in(value: int | str | None) -> str | None:

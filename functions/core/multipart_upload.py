@@ -20,6 +20,7 @@ from functions.core.models import AssetModel, AssetStatus
 from functions.core.schemas import CamelModel, LinkId, Name, UploadRequest
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
+from functions.core.store import AssetStore
 from functions.core.topology import MB
 
 UPLOAD_ASSET_PATH = "/api/v2/upload-asset"
@@ -91,6 +92,8 @@ def store_upload(
     file: UploadedFile,
     settings: Settings,
     s3: S3Client | None = None,
+    *,
+    store: AssetStore | None = None,
 ) -> AssetModel:
     """A pending record, as the presigned flow makes it, and the bytes at its key."""
     check_api_upload_size(len(file.data), settings)
@@ -104,7 +107,7 @@ def store_upload(
         client_id=form.client_id,
         campaign_id=form.campaign_id,
     )
-    item = assets.create_pending(identity, request, settings)
+    item = assets.create_pending(identity, request, settings, store=store)
     s3 = s3 or storage.s3_client(settings)
     s3.put_object(
         Bucket=settings.bucket_name, Key=storage.upload_key(item.id), Body=file.data, ContentType=item.content_type
@@ -113,16 +116,21 @@ def store_upload(
 
 
 def settled_upload(
-    identity: assets.Identity, asset_id: str, settings: Settings, s3: S3Client | None = None
+    identity: assets.Identity,
+    asset_id: str,
+    settings: Settings,
+    s3: S3Client | None = None,
+    *,
+    store: AssetStore | None = None,
 ) -> AssetModel:
     """The record once the processor is done with it. Read back rather than taken from the
     processor's outcome: the queued S3 notification may have settled it first.
 
     A rejected or failed upload answers 400 with the processor's reason, and nothing is kept: the
     caller never learnt an id, so a record left behind would be litter in its lists."""
-    item = assets.get_owned(identity, asset_id)
+    item = assets.get_owned(identity, asset_id, store=store)
     if item.status in (AssetStatus.REJECTED, AssetStatus.FAILED):
-        assets.delete_asset(identity, item.id, settings, s3)
+        assets.delete_asset(identity, item.id, settings, s3, store=store)
         raise InvalidInput(item.status_reason or f"The upload was {item.status}")
     return item
 

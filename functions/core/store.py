@@ -208,6 +208,7 @@ def configure(settings: Settings) -> AssetStore:
 
 
 def default_store() -> AssetStore:
-    """The store a handler configured; callers that pass none get it. Configured from the process's
-    settings on first use when no handler did (the API until its routes pass a store)."""
+    """The store a handler configured; callers that pass none get it (the API's routes take it as a
+    dependency, functions/api/dependencies.py). Configured from the process's settings on first use
+    when no handler did (the local stack's tools)."""
     return _current or configure(get_settings())

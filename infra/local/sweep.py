@@ -7,8 +7,7 @@ records and strays at all.
     python -m infra.local.sweep --every 60          # every minute, until Ctrl-C
     python -m infra.local.sweep --as-of 2030-01-01T00:00:00Z   # as if it were then (to try it out)
 
-`functions.*` is imported only once the environment points at moto (settings and the record model
-read it once, at import).
+`functions.*` is imported only once the environment points at moto (settings are read once).
 """
 
 from __future__ import annotations

@@ -25,12 +25,14 @@ ITEM = "/api/assets/<asset_id>"
 def list_assets_v1(
     user: CurrentUser,
     base: BaseUrl,
+    records: AssetRecords,
     project_id: Annotated[LinkId | None, Query()] = None,
     todo_id: Annotated[LinkId | None, Query()] = None,
     skip: Annotated[int, Query(ge=0, le=legacy_assets.MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=1, le=legacy_assets.MAX_LIMIT)] = legacy_assets.DEFAULT_LIMIT,
 ) -> list[legacy_assets.AssetV1]:
-    return [legacy_assets.view(item, base) for item in legacy_assets.list_page(user, project_id, todo_id, skip, limit)]
+    page = legacy_assets.list_page(user, project_id, todo_id, skip, limit, store=records)
+    return [legacy_assets.view(item, base) for item in page]
 
 
 # From a created asset to the operations on it (OpenAPI links: clients and stateful fuzzers follow them).
@@ -48,8 +50,10 @@ V1_LINKS = {
     responses={201: {"description": "The asset", "links": V1_LINKS}},
 )
 @router.post(COLLECTION.rstrip("/"), status_code=201, include_in_schema=False)
-def create_asset_v1(body: legacy_assets.AssetV1Create, user: CurrentUser, base: BaseUrl) -> legacy_assets.AssetV1:
-    return legacy_assets.view(legacy_assets.create(user, body), base)
+def create_asset_v1(
+    body: legacy_assets.AssetV1Create, user: CurrentUser, base: BaseUrl, records: AssetRecords
+) -> legacy_assets.AssetV1:
+    return legacy_assets.view(legacy_assets.create(user, body, store=records), base)
 
 
 @router.get(ITEM, summary="One asset", tags=TAGS, operation_id="getAssetV1")
@@ -62,8 +66,10 @@ def get_asset_v1(asset_id: str, user: CurrentUser, base: BaseUrl, records: Asset
     ITEM, summary="Replace name, description, reference_url and links (absent = null)", tags=TAGS, operation_id="replaceAssetV1"
 )
 @router.put(f"{ITEM}/", include_in_schema=False)
-def replace_asset_v1(asset_id: str, body: legacy_assets.AssetV1Update, user: CurrentUser, base: BaseUrl) -> legacy_assets.AssetV1:
-    return legacy_assets.view(legacy_assets.replace(user, asset_id, body, base), base)
+def replace_asset_v1(
+    asset_id: str, body: legacy_assets.AssetV1Update, user: CurrentUser, base: BaseUrl, records: AssetRecords
+) -> legacy_assets.AssetV1:
+    return legacy_assets.view(legacy_assets.replace(user, asset_id, body, base, store=records), base)
 
 
 @router.delete(

@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import ValidationError
 
-from functions.api.dependencies import BaseUrl, CurrentUser, settings
+from functions.api.dependencies import AssetRecords, BaseUrl, CurrentUser, settings
 from functions.api.resolver import require_media_type
 from functions.core import multipart_upload, storage
 from functions.core.errors import InvalidInput
@@ -48,14 +48,15 @@ def upload_asset(
     user: CurrentUser,
     base: BaseUrl,
     request: Request,
+    records: AssetRecords,
 ) -> Asset:
     form, file = _read_form(request.resolved_event)
-    item = multipart_upload.store_upload(user, form, file, settings)
+    item = multipart_upload.store_upload(user, form, file, settings, store=records)
     # Imported here: the media libraries load only when an upload arrives, not on every cold start.
     from functions.processor.pipeline import process_upload
 
-    process_upload(storage.upload_key(item.id), settings)
-    return to_asset(multipart_upload.settled_upload(user, item.id, settings), base)
+    process_upload(storage.upload_key(item.id), settings, store=records)
+    return to_asset(multipart_upload.settled_upload(user, item.id, settings, store=records), base)
 
 
 def _read_form(event: APIGatewayProxyEventV2) -> tuple[multipart_upload.UploadAssetForm, multipart_upload.UploadedFile]:

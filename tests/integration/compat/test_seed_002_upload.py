@@ -117,9 +117,9 @@ def test_the_processor_runs_synchronously_and_its_late_notification_is_a_no_op(c
     seen: list[str] = []
     process_upload = pipeline.process_upload
 
-    def spy(key, settings, s3=None):
+    def spy(key, settings, s3=None, **options):
         seen.append(key)
-        return process_upload(key, settings, s3)
+        return process_upload(key, settings, s3, **options)
 
     monkeypatch.setattr(pipeline, "process_upload", spy)
 

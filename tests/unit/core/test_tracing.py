@@ -30,7 +30,9 @@ USE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("use_case", USE_CASES, ids=lambda function: f"{function.__module__}.{function.__name__}")
+@pytest.mark.parametrize(
+    "use_case", USE_CASES, ids=lambda function: f"{function.__module__}.{function.__name__}"
+)
 def test_a_use_case_is_traced_under_its_own_name(use_case):
     # then: powertools' wrapper, keeping the function's name (the subsegment is `## <name>`)
     assert use_case.__wrapped__.__name__ == use_case.__name__

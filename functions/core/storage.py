@@ -5,6 +5,8 @@ Keys are built from the asset id only, never from anything a user typed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -115,6 +117,20 @@ def delete_objects(keys: list[str], settings: Settings, s3: S3Client | None = No
         )
         if errors := response.get("Errors"):
             raise StorageError(f"S3 refused to delete {len(errors)} object(s): {errors[0].get('Message')}")
+
+
+def checksum_of_hex(sha256: str) -> str:
+    """S3's form of a SHA-256 (`x-amz-checksum-sha256`, ChecksumSHA256): base64 of the digest."""
+    return base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
+
+
+def hex_of_checksum(checksum: str) -> str | None:
+    """The lowercase hex of S3's base64 SHA-256, or None when it is not one."""
+    try:
+        digest = base64.b64decode(checksum, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return digest.hex() if len(digest) == 32 else None
 
 
 class StorageError(RuntimeError):

@@ -7,6 +7,8 @@ import { $, busy, externalLink, fill, h, safeHttpUrl } from "./dom.js";
 import { STATUS_LABELS, TYPE_LABELS, formatBytes, formatDate, formatDuration } from "./format.js";
 import { fillUsages } from "./lineage.js";
 import { Media } from "./media.js";
+import { placeholderCanvas } from "./placeholder.js";
+import { fillProcessing } from "./processing.js";
 import { statusBadge, typeBadge } from "./views.js";
 
 const FOCUSABLE =
@@ -285,6 +287,7 @@ export async function showDetails(asset, { api, media, handlers }) {
   $("#details-title").textContent = current.name;
   const preview = h("div", { class: "preview" });
   const usages = h("section", { class: "usages", "aria-labelledby": "usages-title", dataset: { hook: "lineage" } });
+  const processing = h("section", { class: "processing", "aria-labelledby": "processing-title" });
   fill(body,
     preview,
     h("div", { class: "card-meta" }, typeBadge(current), statusBadge(current)),
@@ -301,9 +304,11 @@ export async function showDetails(asset, { api, media, handlers }) {
       h("button", { type: "button", class: "btn", on: { click: () => handlers.edit(current) } }, "Edit"),
       h("button", { type: "button", class: "btn btn-danger", on: { click: () => handlers.remove(current) } }, "Delete"),
     ),
+    processing,
     usages,
   );
   fillPreview(preview, current, media);
+  fillProcessing(processing, current, { api });
   fillUsages(usages, current, { api, onShowFlow: handlers.showFlow });
 }
 
@@ -333,25 +338,35 @@ function detailsList(asset) {
 }
 
 async function fillPreview(box, asset, media) {
-  if (asset.type === "link") {
-    box.append(h("div", { class: "thumb thumb-preview type-link" }));
-    return;
-  }
-  if (asset.status !== "ready") {
+  if (asset.type === "link" || asset.status !== "ready") {
     box.append(h("div", { class: `thumb thumb-preview type-${asset.type}` }));
     return;
   }
+  // The placeholder shows until something better has loaded: each picture replaces what the box
+  // shows once it has arrived, never a better one (the full image outranks the thumbnail).
+  const placeholder = placeholderCanvas(asset);
+  if (placeholder) box.append(h("div", { class: "preview-placeholder" }, placeholder));
+  let shown = 0;
+  const showWhenLoaded = (img, rank) =>
+    img.addEventListener(
+      "load",
+      () => {
+        if (rank <= shown) return;
+        shown = rank;
+        box.replaceChildren(img);
+      },
+      { once: true },
+    );
   const poster = Media.hasThumbnail(asset) ? await media.thumbnail(asset).catch(() => null) : null;
   try {
     if (asset.type === "image") {
-      if (poster) box.append(h("img", { class: "preview-media", src: poster, alt: asset.name }));
-      const url = await media.fileUrl(asset);
-      const full = h("img", { class: "preview-media", src: url, alt: asset.name });
-      full.addEventListener("load", () => box.replaceChildren(full), { once: true });
-      if (!poster) box.append(full);
+      if (poster) showWhenLoaded(h("img", { class: "preview-media", src: poster, alt: asset.name }), 1);
+      const full = h("img", { class: "preview-media", src: await media.fileUrl(asset), alt: asset.name });
+      showWhenLoaded(full, 2);
+      if (!box.childElementCount) box.append(full); // nothing to show meanwhile: it loads in place
     } else if (asset.type === "video") {
       const url = await media.fileUrl(asset);
-      box.append(
+      box.replaceChildren(
         h("video", {
           class: "preview-media",
           controls: true,
@@ -364,13 +379,12 @@ async function fillPreview(box, asset, media) {
       );
     } else if (asset.type === "audio") {
       const url = await media.fileUrl(asset);
-      box.append(h("audio", { class: "preview-audio", controls: true, preload: "metadata", src: url, "aria-label": `Audio: ${asset.name}` }));
-    } else if (asset.type === "document") {
-      box.append(
-        poster
-          ? h("img", { class: "preview-media preview-page", src: poster, alt: `First page of ${asset.name}` })
-          : h("div", { class: "thumb thumb-preview type-document" }),
+      box.replaceChildren(
+        h("audio", { class: "preview-audio", controls: true, preload: "metadata", src: url, "aria-label": `Audio: ${asset.name}` }),
       );
+    } else if (asset.type === "document") {
+      if (poster) showWhenLoaded(h("img", { class: "preview-media preview-page", src: poster, alt: `First page of ${asset.name}` }), 1);
+      else box.replaceChildren(h("div", { class: "thumb thumb-preview type-document" }));
     }
   } catch (error) {
     box.append(h("p", { class: "form-error" }, error instanceof ApiError ? error.detail : "The file could not be loaded."));

@@ -117,6 +117,7 @@ ASSET_INDEXES: tuple[Index, ...] = (
     Index("byOwnerProject", "ownerProject", SORT_KEY),
     Index("byOwnerTodo", "ownerTodo", SORT_KEY),
     Index("byOwnerType", "ownerType", SORT_KEY),
+    Index("byOwnerSha256", "ownerSha256", SORT_KEY),
 )
 
 # Usages: the table's key (`pk` = `{owner}#{assetUri}`, `sk` = `{kind}:{path}#{origin}`) answers "who

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pynamodb.attributes import (
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -86,6 +87,8 @@ class AssetModel(Model):
     url = UnicodeAttribute(null=True)  # link assets: the reference URL
     object_key = UnicodeAttribute(null=True, attr_name="objectKey")
     thumbnail_key = UnicodeAttribute(null=True, attr_name="thumbnailKey")
+    # Renditions made so far (functions/renditions/): spec name → {key, width, height, format, bytes}.
+    renditions = MapAttribute(null=True, attr_name="renditions")
     # The ETag of the object the processor checked: other bytes posted later to the same key differ.
     etag = UnicodeAttribute(null=True, attr_name="objectEtag")
     width = NumberAttribute(null=True)
@@ -95,6 +98,8 @@ class AssetModel(Model):
     # Lowercase hex SHA-256 of the bytes: the client's declared one while pending, the processor's once ready.
     sha256 = UnicodeAttribute(null=True, attr_name="sha256")
     placeholder = UnicodeAttribute(null=True, attr_name="placeholder")  # ThumbHash of the thumbnail, base64
+    # What each processing attempt did, step by step (functions/core/processing.py): the last few.
+    processing = ListAttribute(null=True, attr_name="processing")
     uploaded_at = UTCDateTimeAttribute(attr_name="uploadedAt")
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(attr_name="updatedAt")

@@ -29,6 +29,19 @@ ABANDONED_UPLOAD_DAYS = 1
 UPLOADS_PREFIX = "uploads/"
 FILES_PREFIX = "files/"
 THUMBNAILS_PREFIX = "thumbnails/"
+# Renditions (functions/renditions/): `renditions/{assetId}/{w}x{h}-{fit}-p{page}.{format}`, made on
+# request from checked bytes. Widths and heights come from this list only, so a caller cannot make
+# the service render (and store) every size there is.
+RENDITIONS_PREFIX = "renditions/"
+RENDITION_SIDES: tuple[int, ...] = (160, 320, 640, 960, 1280, 1920, 2560)
+# Token-free rendition URLs (functions/renditions/signing.py) are served under this path: CloudFront's
+# `/renditions/*` behaviour in AWS, the local front locally. A URL made at any moment of one window
+# expires at the end of the next, so it is the same URL for a whole window and browsers and CloudFront
+# cache it. What the token-free path answers inline: a Lambda's answer is at most 6 MB, base64
+# included; a larger rendition is a redirect to a short-lived S3 URL instead.
+RENDITION_LINKS_PATH = "/renditions"
+RENDITION_LINK_WINDOW_SECONDS = 3600
+MAX_INLINE_RENDITION_BYTES = 4 * MB
 
 
 @dataclass(frozen=True)

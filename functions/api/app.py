@@ -9,6 +9,7 @@ from functions.api.routes import (
     cascades,
     legacy_assets,
     openapi,
+    rendition_links,
     retired_routes,
     upload_asset,
     uploads,
@@ -27,5 +28,6 @@ for router in (
     openapi.router,
     upload_asset.router,
     uploads.router,
+    rendition_links.router,
 ):
     app.include_router(router)

@@ -246,6 +246,20 @@ class UploadResponse(CamelModel):
     upload: PresignedUpload
 
 
+class RenditionSource(CamelModel):
+    width: int = Field(description="The rendition's width in pixels: the `w` descriptor of a srcset entry")
+    url: str = Field(description="Signed, token-free URL of the rendition (no Authorization header needed)")
+
+
+class RenditionLinks(CamelModel):
+    """GET /api/v2/assets/{id}/rendition-links: what an `<img srcset>` (or a `<picture>` source) needs."""
+
+    format: str
+    fit: str
+    expires_at: Timestamp = Field(description="Every URL works until then (the same URLs for a whole window)")
+    sources: list[RenditionSource] = Field(description="Narrowest first; none wider than the picture")
+
+
 class DeleteResponse(BaseModel):
     success: bool
     message: str

@@ -1,5 +1,6 @@
-"""The local front door: API Gateway and its JWT authorizer for `/api/*`, the dev user pool at
-`/local/*`, and the web page's static files at `/`.
+"""The local front door: API Gateway and its JWT authorizer for `/api/*`, the token-free rendition
+URLs at `/renditions/*` (to the API, which checks their signatures), the dev user pool at `/local/*`,
+and the web page's static files at `/`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from functions.core.topology import API_PREFIX, OPENAPI_PATH, WEB_AUTH_LOCAL, WEB_CONFIG_FILE, web_config
+from functions.core.topology import (
+    API_PREFIX,
+    OPENAPI_PATH,
+    RENDITION_LINKS_PATH,
+    WEB_AUTH_LOCAL,
+    WEB_CONFIG_FILE,
+    web_config,
+)
 from infra.local import runtime
 from infra.local.http_api import (
     MAX_BODY_BYTES,
@@ -109,6 +117,9 @@ class FrontHandler(BaseHTTPRequestHandler):
             return HttpResponse(204, CORS_PREFLIGHT_HEADERS)
         if path == API_PREFIX or path.startswith(f"{API_PREFIX}/"):
             return self._api(path, body)
+        if self.command == "GET" and path.startswith(f"{RENDITION_LINKS_PATH}/"):
+            # CloudFront's `/renditions/*` behaviour: no token, the API checks the URL's signature.
+            return self._invoke_api(body, claims=None)
         if (self.command, path) == ("GET", "/local/health"):
             return HttpResponse.json(200, {"status": "ok"})
         if (self.command, path) == ("POST", "/local/token"):
@@ -142,6 +153,9 @@ class FrontHandler(BaseHTTPRequestHandler):
                 claims = self.server.tokens.verify(_bearer_token(self.headers.get("Authorization")))
             except InvalidToken as refusal:
                 return unauthorized(str(refusal))
+        return self._invoke_api(body, claims)
+
+    def _invoke_api(self, body: bytes, claims: dict[str, str] | None) -> HttpResponse:
         request = HttpRequest(
             self.command, self.path, list(self.headers.items()), body, self.client_address[0]
         )

@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from functions.core import topology
 from functions.core.settings import ENV_NAMES
 
 REGION = "us-east-1"
@@ -24,6 +25,10 @@ ACCOUNT_ID = "123456789012"
 # The credentials every local client signs with; the local S3 checks POST policies' signatures with them.
 ACCESS_KEY_ID = "local"
 SECRET_ACCESS_KEY = "local"
+# The local stand-in for the CloudFront public key that checks token-free rendition URLs: the stack
+# makes a key pair at start (infra/local/provision.py) and keeps its private half in moto's Secrets
+# Manager under the topology's secret name, where the API reads it as it does in AWS.
+RENDITION_KEY_PAIR_ID = "KTROVELOCAL"
 HANDLER_MODULES = {
     "api": "functions.api.handler",
     "processor": "functions.processor.handler",
@@ -46,6 +51,9 @@ def configure_environment(moto_url: str, public_url: str) -> None:
             ENV_NAMES["s3_endpoint_url"]: moto_url,
             ENV_NAMES["dynamodb_endpoint_url"]: moto_url,
             ENV_NAMES["public_base_url"]: public_url,
+            ENV_NAMES["secrets_endpoint_url"]: moto_url,
+            ENV_NAMES["rendition_key_pair_id"]: RENDITION_KEY_PAIR_ID,
+            ENV_NAMES["rendition_key_secret"]: topology.RENDITION_KEY_SECRET,
             # No X-Ray daemon and no CloudWatch here: tracing and EMF metrics would only print noise.
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",

@@ -1,0 +1,215 @@
+"""Token-free rendition URLs, signed in CloudFront's own format (a canned policy: `Expires`,
+`Signature`, `Key-Pair-Id`), so an `<img srcset>` can load a private rendition without the Bearer token.
+
+In AWS, CloudFront checks the signature against the public key of its trusted key group before it
+serves `/renditions/*` from its cache or asks the origin; the origin (the API function) checks it again
+with the same code, so it cannot be called unsigned either. Locally the API's check is the only one.
+
+A URL expires at the end of the *next* whole validity window: every URL made during one window is the
+same, so browsers and CloudFront cache it, and it stays valid for at least one window. The path names
+the asset's content version (from the checked object's ETag), so new bytes give new URLs and nothing
+cached for the old bytes is served for the new ones.
+
+Pure: no AWS call, no environment; the key and the asset's record are passed in.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from botocore.signers import CloudFrontSigner
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from functions.core import topology
+from functions.core.errors import Forbidden
+from functions.core.models import AssetModel, AssetStatus
+from functions.renditions.errors import InvalidRendition, NotRenderable
+from functions.renditions.spec import RenditionSpec, plan
+from functions.renditions.store import RENDERED_TYPES
+
+# The query parameters of a canned-policy signed URL, and the only ones a rendition URL has.
+SIGNATURE_PARAMS = ("Expires", "Signature", "Key-Pair-Id")
+# Where token-free renditions are served: a CloudFront behaviour in AWS, the local front locally.
+PATH_PREFIX = f"{topology.RENDITION_LINKS_PATH}/"
+# `/renditions/<asset id>/<content version>/<spec name>` (RenditionSpec.name, `640x-inside-p1.webp`):
+# the parts are parsed again (RenditionSpec.parse) after the signature, so only allowed values render.
+_PATH = re.compile(
+    r"^/renditions/(?P<asset_id>[0-9a-f-]{36})/(?P<version>[0-9a-f]{16})/"
+    r"(?P<name>(?P<w>\d{0,5})x(?P<h>\d{0,5})-(?P<fit>[a-z]{1,10})-p(?P<page>\d{1,6})\.(?P<format>[a-z]{1,5}))$"
+)
+_MAX_EXPIRES_DIGITS = 12
+_SIGNATURE_BYTES_MAX = 1024
+
+
+class InvalidLink(Forbidden):
+    """A token-free rendition URL that is not one this service signed, or no longer valid: 403."""
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """The private key of the CloudFront public key `key_pair_id` (the public key's id in CloudFront)."""
+
+    key_pair_id: str
+    private_key: rsa.RSAPrivateKey
+
+    @classmethod
+    def from_pem(cls, key_pair_id: str, pem: str | bytes) -> SigningKey:
+        key = serialization.load_pem_private_key(pem.encode() if isinstance(pem, str) else pem, password=None)
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise TypeError("CloudFront signed URLs need an RSA key")
+        return cls(key_pair_id, key)
+
+    def public_pem(self) -> str:
+        """The public key as CloudFront's PublicKey resource takes it (PEM, SubjectPublicKeyInfo)."""
+        return (
+            self.private_key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
+
+    def _sign(self, message: bytes) -> bytes:
+        # CloudFront's canned and custom policies are signed with RSA (PKCS #1 v1.5) over SHA-1.
+        return self.private_key.sign(message, padding.PKCS1v15(), hashes.SHA1())
+
+    def cloudfront_signer(self) -> CloudFrontSigner:
+        return CloudFrontSigner(self.key_pair_id, self._sign)
+
+
+@dataclass(frozen=True)
+class RenditionPath:
+    """What a token-free rendition path names: the spec's parts as text, for RenditionSpec.parse."""
+
+    asset_id: str
+    version: str
+    name: str
+    w: str
+    h: str
+    fit: str
+    page: str
+    format: str
+
+
+def content_version(etag: str) -> str:
+    """A short, path-safe name for the bytes a rendition is made from (the checked object's ETag)."""
+    return hashlib.sha256(etag.encode()).hexdigest()[:16]
+
+
+def rendition_path(asset_id: str, version: str, spec_name: str) -> str:
+    return f"{PATH_PREFIX}{asset_id}/{version}/{spec_name}"
+
+
+def parse_rendition_path(path: str) -> RenditionPath:
+    match = _PATH.match(path)
+    if match is None:
+        raise InvalidLink("Not a rendition link")
+    return RenditionPath(**match.groupdict())
+
+
+def window_expiry(now: float, window_seconds: int) -> int:
+    """The end of the window after the one `now` is in: the same for every moment of a window, and
+    between one and two windows away."""
+    return (int(now) // window_seconds + 2) * window_seconds
+
+
+def sign_url(url: str, expires: int, key: SigningKey) -> str:
+    """`url` (no query string) with the canned-policy parameters CloudFront checks."""
+    return key.cloudfront_signer().generate_presigned_url(
+        url, date_less_than=datetime.fromtimestamp(expires, UTC)
+    )
+
+
+def verify_url(url: str, query: Mapping[str, str], key: SigningKey, *, now: float) -> int:
+    """Check a signed URL as CloudFront does: `url` is the resource as requested (scheme, host and path,
+    no query string), `query` its query parameters. Returns the expiry (epoch seconds); InvalidLink
+    (403) when the URL was not signed by `key` for exactly this resource, or has expired."""
+    if set(query) != set(SIGNATURE_PARAMS):
+        raise InvalidLink(f"A rendition link has exactly the parameters {', '.join(SIGNATURE_PARAMS)}")
+    expires, signature, key_pair_id = (query[name] for name in SIGNATURE_PARAMS)
+    if key_pair_id != key.key_pair_id:
+        raise InvalidLink("The rendition link is not signed with this service's key")
+    if not (expires.isascii() and expires.isdigit() and len(expires) <= _MAX_EXPIRES_DIGITS):
+        raise InvalidLink("The rendition link's expiry is not a time")
+    policy = key.cloudfront_signer().build_policy(url, datetime.fromtimestamp(int(expires), UTC)).encode()
+    try:
+        key.private_key.public_key().verify(
+            _url_b64decode(signature), policy, padding.PKCS1v15(), hashes.SHA1()
+        )
+    except InvalidSignature:
+        raise InvalidLink("The rendition link's signature does not match") from None
+    if int(expires) <= now:
+        raise InvalidLink("The rendition link has expired; ask for new links")
+    return int(expires)
+
+
+def _url_b64decode(text: str) -> bytes:
+    """CloudFront's URL-safe base64 (`-` for `+`, `_` for `=`, `~` for `/`) back to bytes."""
+    if len(text) > _SIGNATURE_BYTES_MAX * 2:
+        raise InvalidLink("The rendition link's signature is not one")
+    standard = text.replace("-", "+").replace("_", "=").replace("~", "/")
+    try:
+        return base64.b64decode(standard, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidLink("The rendition link's signature is not one") from None
+
+
+@dataclass(frozen=True)
+class SignedSource:
+    width: int
+    url: str
+
+
+@dataclass(frozen=True)
+class SignedSet:
+    """One format's renditions at every allowed width, signed: a srcset."""
+
+    spec: RenditionSpec  # the narrowest; the others differ only in width
+    expires: int
+    sources: tuple[SignedSource, ...]
+
+
+def signed_set(
+    item: AssetModel,
+    *,
+    format: str | None,
+    page: str | int | None,
+    accept: str | None,
+    base_url: str,
+    key: SigningKey,
+    now: float,
+    window_seconds: int,
+) -> SignedSet:
+    """Signed URLs of `item`'s renditions at each allowed width up to the picture's own (a rendition is
+    never enlarged; a picture narrower than every allowed width gets the narrowest, at its own size).
+    Widths only: the whole picture (`inside`), which a page crops with CSS if it wants."""
+    specs = [RenditionSpec.parse(side, None, None, format, page, accept) for side in topology.RENDITION_SIDES]
+    if item.asset_type not in RENDERED_TYPES or item.status != AssetStatus.READY or not item.etag:
+        raise NotRenderable(f"Asset has no picture to render (type {item.asset_type}, status {item.status})")
+    if specs[0].page > int(item.page_count or 1):
+        raise InvalidRendition("page must be a whole number from 1 to the document's page count")
+    fitting = [spec for spec in specs if not item.width or spec.width <= item.width] or specs[:1]
+    expires = window_expiry(now, window_seconds)
+    version = content_version(item.etag)
+    sources = tuple(
+        SignedSource(
+            width=_output_width(item, spec),
+            url=sign_url(f"{base_url}{rendition_path(item.id, version, spec.name)}", expires, key),
+        )
+        for spec in fitting
+    )
+    return SignedSet(spec=fitting[0], expires=expires, sources=sources)
+
+
+def _output_width(item: AssetModel, spec: RenditionSpec) -> int:
+    """The width the rendition will have: the spec's, or less for a smaller picture (a PDF page,
+    whose size is not recorded, is drawn at the spec's)."""
+    if not (item.width and item.height):
+        return int(spec.width or 0)
+    return plan(int(item.width), int(item.height), spec).output[0]

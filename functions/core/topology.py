@@ -42,6 +42,9 @@ RENDITION_SIDES: tuple[int, ...] = (160, 320, 640, 960, 1280, 1920, 2560)
 RENDITION_LINKS_PATH = "/renditions"
 RENDITION_LINK_WINDOW_SECONDS = 3600
 MAX_INLINE_RENDITION_BYTES = 4 * MB
+# The Secrets Manager secret holding the signing key's private half (PEM); its public half is a
+# CloudFront public key. The stack suffixes the name with the stage, like every resource.
+RENDITION_KEY_SECRET = "trove-rendition-signing-key"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,133 @@
+"""Token-free rendition URLs on the local stack, as an `<img srcset>` uses them: the owner asks for a
+signed srcset with the token, then anything fetches the URLs with no token at all (plain HTTP, as a
+browser loads an image); a URL changed in any part is refused."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pytest
+import requests
+from PIL import Image
+
+from infra.local.harness import Client, Sample
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
+
+SOURCE_SIZE = (1000, 750)
+
+
+def jpeg(size: tuple[int, int]) -> bytes:
+    """A photo-like JPEG: a gradient, so every width decodes to something real."""
+    image = Image.linear_gradient("L").convert("RGB").resize(size)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def photo(alice: Client, settle: Callable[[Client, str], dict]) -> dict:
+    asset = alice.upload(Sample.declared("gradient.jpg", jpeg(SOURCE_SIZE)))
+    settled = settle(alice, asset["id"])
+    assert settled["status"] == "ready", settled
+    return settled
+
+
+def links(client: Client, asset_id: str, **query: str) -> requests.Response:
+    return client.api("GET", f"/api/v2/assets/{asset_id}/rendition-links", params=query)
+
+
+def with_query(url: str, change: Callable[[dict[str, str]], dict[str, str]]) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=urlencode(change(dict(parse_qsl(parts.query))))))
+
+
+def test_a_srcset_url_serves_the_rendition_without_a_token(alice: Client, photo: dict) -> None:
+    # given
+    answer = links(alice, photo["id"], format="webp")
+    assert answer.status_code == 200, answer.text
+    srcset = answer.json()
+    source = next(source for source in srcset["sources"] if source["width"] == 640)
+
+    # when: no Authorization header, no session: an image request
+    fetched = requests.get(source["url"], timeout=60)
+
+    # then
+    assert fetched.status_code == 200, fetched.text
+    assert fetched.headers["Content-Type"] == "image/webp"
+    assert "max-age=" in fetched.headers["Cache-Control"]
+    image = Image.open(io.BytesIO(fetched.content))
+    assert (image.format, image.size) == ("WEBP", (640, 480))
+    assert (srcset["format"], srcset["fit"]) == ("webp", "inside")
+
+
+def test_the_srcset_stops_at_the_pictures_width(alice: Client, photo: dict) -> None:
+    # when
+    srcset = links(alice, photo["id"], format="jpeg").json()
+
+    # then
+    assert [source["width"] for source in srcset["sources"]] == [160, 320, 640, 960]
+    assert all(
+        urlsplit(source["url"]).path.endswith(f"/{source['width']}x-inside-p1.jpeg")
+        for source in srcset["sources"]
+    )
+
+
+def test_the_same_window_hands_out_the_same_urls(alice: Client, photo: dict) -> None:
+    # when
+    first, second = (links(alice, photo["id"], format="avif").json() for _ in range(2))
+
+    # then: unless an hour ended between the two calls, nothing changed
+    if first["expiresAt"] == second["expiresAt"]:
+        assert first == second
+    else:
+        assert first["sources"] != second["sources"]
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda url: url.replace("/640x-inside-p1.webp", "/1280x-inside-p1.webp"),
+        lambda url: url.replace(".webp?", ".png?"),
+        lambda url: with_query(url, lambda query: {**query, "Expires": str(int(query["Expires"]) + 3600)}),
+        lambda url: with_query(url, lambda query: {**query, "Signature": query["Signature"][::-1]}),
+        lambda url: with_query(url, lambda query: {k: v for k, v in query.items() if k != "Signature"}),
+        lambda url: url.split("?")[0],
+    ],
+    ids=["wider", "format", "expiry", "signature", "no-signature", "no-query"],
+)
+def test_a_tampered_url_is_refused(alice: Client, photo: dict, tamper) -> None:
+    # given
+    (source,) = [
+        source
+        for source in links(alice, photo["id"], format="webp").json()["sources"]
+        if source["width"] == 640
+    ]
+
+    # when
+    fetched = requests.get(tamper(source["url"]), timeout=30)
+
+    # then
+    assert fetched.status_code == 403, fetched.text
+    assert fetched.json()["detail"]
+
+
+def test_only_the_owner_gets_links(alice: Client, bob: Client, photo: dict) -> None:
+    # when
+    answer = links(bob, photo["id"], format="webp")
+    anonymous = requests.get(f"{alice.url}/api/v2/assets/{photo['id']}/rendition-links", timeout=30)
+
+    # then: as for the asset itself (GET /api/v2/assets/{id}): 403 for another user's asset
+    assert answer.status_code == bob.record(photo["id"]).status_code == 403
+    assert anonymous.status_code == 401
+
+
+def test_unknown_formats_are_refused_with_the_allowed_ones(alice: Client, photo: dict) -> None:
+    # when
+    answer = links(alice, photo["id"], format="gif")
+
+    # then
+    assert answer.status_code == 400
+    assert "webp" in answer.json()["detail"]

@@ -101,7 +101,9 @@ def create_upload(
     item = create_pending(identity, request, settings, store=store)
     if consumer is not None:
         usages.record_run(identity, item, consumer, Mode.WRITE)
-    return item, storage.presign_upload(storage.upload_key(item.id), item.content_type, int(item.size), settings, s3)
+    return item, storage.presign_upload(
+        storage.upload_key(item.id), item.content_type, int(item.size), settings, s3, sha256=item.sha256
+    )
 
 
 def create_pending(
@@ -118,6 +120,7 @@ def create_pending(
     item.format = declared.format
     item.content_type = content_type
     item.size = request.size
+    item.sha256 = request.sha256  # declared: the processor confirms it
     item.object_key = storage.file_key(item.id)
     # Never-arriving uploads expire instead of staying pending forever.
     item.expires_at = item.created_at + timedelta(seconds=settings.pending_ttl_seconds)

@@ -123,6 +123,8 @@ LinkId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=
 Format = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=16)]
 ReferenceUrl = Annotated[str, StringConstraints(max_length=MAX_URL_LENGTH), AfterValidator(ascii_url)]
 MediaType = Annotated[str, StringConstraints(max_length=128), AfterValidator(_media_type)]
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN), Field(description="lowercase hex SHA-256")]
 Timestamp = Annotated[datetime, PlainSerializer(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str)]
 FileAssetType = Literal["image", "video", "audio", "document"]
 Status = Literal["pending", "ready", "rejected", "failed"]
@@ -149,6 +151,9 @@ class UploadRequest(Links):
     content_type: MediaType | None = None
     description: Description | None = None
     tags: Tags | None = None
+    sha256: Sha256 | None = Field(
+        default=None, description="The file's SHA-256, if the client computed it: S3 then refuses other bytes"
+    )
 
 
 class LinkCreate(Links):
@@ -192,6 +197,9 @@ class BaseAsset(CamelModel):
     description: str | None
     project_id: str | None
     todo_id: str | None
+    # Content identity (docs/api.md): the stored file's SHA-256 once ready, and the thumbnail's ThumbHash.
+    sha256: str | None
+    placeholder: str | None
 
 
 class ImageAsset(BaseAsset):
@@ -260,6 +268,34 @@ class RenditionLinks(CamelModel):
     sources: list[RenditionSource] = Field(description="Narrowest first; none wider than the picture")
 
 
+class FileToCheck(CamelModel):
+    name: Name
+    size: int = Field(ge=1, description="bytes")
+    sha256: Sha256
+
+
+class UploadCheckRequest(CamelModel):
+    """POST /api/v2/uploads/check: files about to be uploaded, to skip those the caller has already."""
+
+    files: list[FileToCheck] = Field(min_length=1, max_length=100)
+
+
+class DuplicateOf(CamelModel):
+    id: str
+    name: str
+
+
+class CheckedFile(CamelModel):
+    name: str
+    size: int
+    sha256: str
+    duplicate_of: DuplicateOf | None = Field(description="A ready asset of the caller's with this SHA-256, if any")
+
+
+class UploadCheckResponse(CamelModel):
+    files: list[CheckedFile]
+
+
 class DeleteResponse(BaseModel):
     success: bool
     message: str
@@ -290,6 +326,8 @@ def to_asset(item, base_url: str) -> BaseAsset:
         "duration": float(item.duration) if item.duration is not None else None,
         "page_count": _int_or_none(item.page_count),
         "thumbnail_url": thumbnail_url,
+        "sha256": item.sha256 if item.status == "ready" else None,
+        "placeholder": item.placeholder,
     }
     schema = ASSET_SCHEMAS[AssetType(item.asset_type)]
     return schema(**{name: value for name, value in fields.items() if name in schema.model_fields})

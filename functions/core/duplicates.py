@@ -1,0 +1,31 @@
+"""Which of the files a caller is about to upload they have already: one round trip for a whole drop
+of files (POST /api/v2/uploads/check), answered from the owner-scoped hash index.
+
+Only the caller's own `ready` assets are looked at: the index's key starts with the owner, so a hash
+cannot reveal that another user holds the same file.
+"""
+
+from __future__ import annotations
+
+from functions.core import media
+from functions.core.errors import InvalidInput
+from functions.core.identity import Identity
+from functions.core.models import AssetModel
+from functions.core.schemas import FileToCheck
+from functions.core.settings import Settings
+from functions.core.store import AssetFilters, AssetStore, default_store
+
+
+def find_duplicates(
+    identity: Identity, files: list[FileToCheck], settings: Settings, *, store: AssetStore | None = None
+) -> list[AssetModel | None]:
+    """For each file, in order, the caller's newest `ready` asset with its SHA-256, or None."""
+    for position, file in enumerate(files):
+        if file.size > settings.max_upload_bytes:
+            raise InvalidInput(f"files.{position}.size: {media.too_large_message(settings.max_upload_bytes)}")
+    store = store or default_store()
+    found = {
+        sha256: next(iter(store.query(identity.sub, AssetFilters(sha256=sha256), page_size=1)), None)
+        for sha256 in dict.fromkeys(file.sha256 for file in files)  # each hash once, however often sent
+    }
+    return [found[file.sha256] for file in files]

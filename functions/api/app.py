@@ -10,6 +10,7 @@ from functions.api.routes import (
     legacy_assets,
     openapi,
     rendition_links,
+    renditions,
     retired_routes,
     upload_asset,
     uploads,
@@ -29,5 +30,6 @@ for router in (
     upload_asset.router,
     uploads.router,
     rendition_links.router,
+    renditions.router,
 ):
     app.include_router(router)

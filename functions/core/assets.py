@@ -22,6 +22,7 @@ from functions.core.storage import PresignedPost, S3Client
 from functions.core.store import AssetFilters, AssetStore, StaleVersion, default_store
 from functions.lineage import usages
 from functions.lineage.uris import Mode
+from functions.renditions.store import rendition_keys
 
 MAX_LIST_LIMIT = 100
 DEFAULT_LIST_LIMIT = 50
@@ -238,11 +239,12 @@ def delete_asset(
 
 
 def object_keys(item: AssetModel) -> list[str]:
-    """The S3 keys an asset may have (its upload, its checked copy, its thumbnail); deleting a missing
-    one is harmless."""
+    """The S3 keys an asset may have (its upload, its checked copy, its thumbnail, the renditions
+    recorded on it); deleting a missing one is harmless."""
     if item.asset_type == media.AssetType.LINK:
         return []
-    return [storage.upload_key(item.id), storage.file_key(item.id), storage.thumbnail_key(item.id)]
+    made = [storage.upload_key(item.id), storage.file_key(item.id), storage.thumbnail_key(item.id)]
+    return made + rendition_keys(item)
 
 
 def download_url(

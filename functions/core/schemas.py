@@ -296,6 +296,17 @@ class UploadCheckResponse(CamelModel):
     files: list[CheckedFile]
 
 
+class Rendition(CamelModel):
+    """GET /api/v2/assets/{id}/renditions with Accept: application/json: where the rendition is, and what."""
+
+    url: str = Field(description="Short-lived URL of the stored rendition")
+    width: int
+    height: int
+    format: Literal["webp", "avif", "jpeg", "png"]
+    content_type: str
+    expires_at: Timestamp
+
+
 class DeleteResponse(BaseModel):
     success: bool
     message: str

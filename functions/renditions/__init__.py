@@ -7,7 +7,9 @@
 Images of every allowed format, video posters (the thumbnail's frame at full resolution) and PDF
 pages render in the processor's inspection worker under the type's budget (render.py); the result is
 stored under `renditions/{assetId}/` and recorded on the asset item (store.py). Signed token-free URLs
-for them are signing.py's (helper edge). This module imports no decoder: the API loads it cheaply.
+for them are signing.py's (helper edge); links.py gives the owner a short-lived URL (imported on its
+own: it reads the asset through functions/core/assets.py, which imports store.py to delete renditions
+with their asset). This package imports no decoder: the API loads it cheaply.
 """
 
 from __future__ import annotations

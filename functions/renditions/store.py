@@ -11,14 +11,12 @@ rendition never mixes two versions of the file either.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from functions.core import storage, topology
 from functions.core.errors import Conflict, NotFound
-from functions.core.identity import Identity
 from functions.core.media import AssetType
 from functions.core.models import AssetModel, AssetStatus
 from functions.core.settings import Settings
@@ -45,15 +43,6 @@ class StoredRendition:
     content_type: str
 
 
-@dataclass(frozen=True)
-class RenditionLink:
-    """A short-lived URL of a stored rendition, and what it is."""
-
-    url: str
-    rendition: StoredRendition
-    expires_at: datetime
-
-
 def recorded_renditions(item: AssetModel) -> dict[str, dict[str, Any]]:
     """Spec name → record, as stored on the item (a plain dict, whatever pynamodb handed back)."""
     renditions = item.renditions
@@ -65,30 +54,6 @@ def recorded_renditions(item: AssetModel) -> dict[str, dict[str, Any]]:
 def rendition_keys(item: AssetModel) -> list[str]:
     """The objects of the renditions recorded on `item` (deleted with the asset)."""
     return [str(record["key"]) for record in recorded_renditions(item).values()]
-
-
-def rendition_link(
-    identity: Identity,
-    raw_id: str,
-    spec: RenditionSpec,
-    settings: Settings,
-    *,
-    s3: S3Client | None = None,
-    store: AssetStore | None = None,
-    deadline: float | None = None,
-) -> RenditionLink:
-    """The owner's asset's rendition, made if it is not yet, behind a short-lived URL."""
-    from functions.core.assets import get_owned  # core.assets imports this module for its delete path
-
-    item = get_owned(identity, raw_id, store=store)
-    stored = ensure_rendition(item, spec, settings, s3=s3, store=store, deadline=deadline)
-    expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(
-        seconds=settings.download_expiry_seconds
-    )
-    url = storage.presign_download(
-        stored.key, settings, filename=f"{item.name}.{stored.format}", content_type=stored.content_type, s3=s3
-    )
-    return RenditionLink(url=url, rendition=stored, expires_at=expires_at)
 
 
 def ensure_rendition(

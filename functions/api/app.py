@@ -9,6 +9,7 @@ from functions.api.routes import (
     cascades,
     legacy_assets,
     openapi,
+    processing,
     rendition_links,
     renditions,
     retired_routes,
@@ -29,6 +30,7 @@ for router in (
     openapi.router,
     upload_asset.router,
     uploads.router,
+    processing.router,
     rendition_links.router,
     renditions.router,
 ):

@@ -46,7 +46,10 @@ def object_sha256(
 
 def stored_sha256(s3: S3Client, bucket: str, key: str, etag: str) -> str | None:
     """The hex SHA-256 S3 keeps for the whole object at `etag`, or None without one. A multipart
-    object's checksum of part checksums ("…-N", type COMPOSITE) is not the file's hash."""
+    object (its ETag ends in "-<parts>") has a SHA-256 of its parts' checksums at most ("…-N", type
+    COMPOSITE: S3 keeps whole-object checksums of multipart uploads for CRCs only), not the file's."""
+    if etag.strip('"').rpartition("-")[1]:
+        return None
     head = s3.head_object(Bucket=bucket, Key=key, IfMatch=etag, ChecksumMode="ENABLED")
     checksum = head.get("ChecksumSHA256")
     if not checksum or "-" in checksum or head.get("ChecksumType", "FULL_OBJECT") != "FULL_OBJECT":

@@ -42,8 +42,8 @@ PATH_PREFIX = f"{topology.RENDITION_LINKS_PATH}/"
 # `/renditions/<asset id>/<content version>/<spec name>` (RenditionSpec.name, `640x-inside-p1.webp`):
 # the parts are parsed again (RenditionSpec.parse) after the signature, so only allowed values render.
 _PATH = re.compile(
-    r"^/renditions/(?P<asset_id>[0-9a-f-]{36})/(?P<version>[0-9a-f]{16})/"
-    r"(?P<name>(?P<w>\d{0,5})x(?P<h>\d{0,5})-(?P<fit>[a-z]{1,10})-p(?P<page>\d{1,6})\.(?P<format>[a-z]{1,5}))$"
+    r"^/renditions/(?P<asset_id>[0-9a-f-]{36})/(?P<version>[0-9a-f]{16})/(?P<name>"
+    r"(?P<w>\d{0,5})x(?P<h>\d{0,5})-(?P<fit>[a-z]{1,10})-p(?P<page>\d{1,6})\.(?P<format>[a-z]{1,5}))$"
 )
 _MAX_EXPIRES_DIGITS = 12
 _SIGNATURE_BYTES_MAX = 1024

@@ -47,7 +47,9 @@ class TroveFunction(Construct):
         timeout: Duration,
         environment: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
+        code: lambda_.Code | None = None,
     ) -> None:
+        """`code`: the `functions/` package unless given (a deploy-time helper brings its own)."""
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
             self, "Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
@@ -66,7 +68,7 @@ class TroveFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURES[architecture],
             handler=handler,
-            code=functions_code(),
+            code=code or functions_code(),
             layers=list(layers),
             memory_size=memory_mb,
             timeout=timeout,

@@ -86,12 +86,13 @@ def forget_renditions(
 ) -> None:
     """New bytes settled for `item`: the renditions made from the old ones go. The objects under the
     asset's prefix are listed first (a rendition stored but never recorded goes too), then the map
-    is cleared on the version read (re-read while the record keeps moving), then the objects go.
+    is cleared on the version read now (re-read while the record keeps moving), then the objects go.
     A rendition recorded after the listing comes from a record read after the new bytes settled."""
     s3 = s3 or storage.s3_client(settings)
     store = store or default_store()
-    keys = set(_listed(s3, settings, item.id))
-    current: AssetModel | None = item
+    keys = set(_listed(s3, settings, item.id)) | set(rendition_keys(item))
+    # The record as it is now: `item` may be as read before renditions were recorded on it.
+    current = store.get(item.id)
     for _ in range(_RECORD_ATTEMPTS):
         if current is None or not recorded_renditions(current):
             break

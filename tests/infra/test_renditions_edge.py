@@ -5,11 +5,17 @@ pair is made at deploy time, its private half in a secret only the API may read.
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from functions.core import topology
-from functions.renditions.signing import SIGNATURE_PARAMS
+from functions.renditions.signing import SIGNATURE_PARAMS, SigningKey
 from infra.constructs import renditions
 from tests.infra.helpers import Synthesized, grants, render
 
@@ -180,3 +186,74 @@ def test_renditions_are_made_read_and_forgotten_under_their_prefix_only(synthesi
         "s3:DeleteObject",
     }
     assert {action for action, resource in processor if resource == objects} == {"s3:DeleteObject"}
+
+
+@contextmanager
+def cloudformation_answers() -> Iterator[tuple[str, list[dict]]]:
+    """A stand-in for CloudFormation's presigned response URL on 127.0.0.1: the answers PUT to it."""
+    answers: list[dict] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:
+            answers.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/answer", answers
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _event(request_type: str, response_url: str, secret_id: str, **extra: str) -> dict:
+    return {
+        "RequestType": request_type,
+        "ResponseURL": response_url,
+        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/Trove-dev/1",
+        "RequestId": "request-1",
+        "LogicalResourceId": "KeyPair",
+        "ResourceType": "Custom::RenditionSigningKey",
+        "ResourceProperties": {"SecretId": secret_id, "Generation": "1"},
+        **extra,
+    }
+
+
+def test_the_key_pair_maker_keeps_the_private_key_in_the_secret_and_answers_the_public_one() -> None:
+    # given
+    from infra.constructs.rendition_keys import handler
+
+    with mock_aws(), cloudformation_answers() as (url, answers):
+        secrets = boto3.client("secretsmanager", region_name="us-east-1")
+        secret_id = secrets.create_secret(Name="signing-key", SecretString="placeholder")["ARN"]
+
+        # when
+        handler.on_event(_event("Create", url, secret_id), None)
+        stored = secrets.get_secret_value(SecretId=secret_id)["SecretString"]
+        handler.on_event(
+            _event("Delete", url, secret_id, PhysicalResourceId=answers[0]["PhysicalResourceId"]), None
+        )
+        kept = secrets.get_secret_value(SecretId=secret_id)["SecretString"]
+        handler.on_event(_event("Create", url, "no-such-secret"), None)
+
+    # then: the answer has the public key of the stored private key, and never the private key
+    created, deleted, failed = answers
+    assert created["Status"] == "SUCCESS"
+    key = SigningKey.from_pem("K1", stored)
+    assert created["Data"] == {"PublicKey": key.public_pem()}
+    assert "PRIVATE" not in json.dumps(created)
+    assert created["PhysicalResourceId"] == f"{secret_id}#generation-1"
+    assert (deleted["Status"], deleted["PhysicalResourceId"], kept) == (
+        "SUCCESS",
+        created["PhysicalResourceId"],
+        stored,
+    )
+    assert failed["Status"] == "FAILED" and "ResourceNotFoundException" in failed["Reason"]
+    assert failed["Data"] == {}

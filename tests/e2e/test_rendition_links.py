@@ -5,6 +5,7 @@ browser loads an image); a URL changed in any part is refused."""
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -131,3 +132,43 @@ def test_unknown_formats_are_refused_with_the_allowed_ones(alice: Client, photo:
     # then
     assert answer.status_code == 400
     assert "webp" in answer.json()["detail"]
+
+
+def test_a_deleted_assets_urls_are_gone(alice: Client, settle: Callable[[Client, str], dict]) -> None:
+    # given: links handed out, then the asset deleted
+    asset = alice.upload(Sample.declared("short-lived.jpg", jpeg((400, 300))))
+    assert settle(alice, asset["id"])["status"] == "ready"
+    (source,) = links(alice, asset["id"], format="jpeg").json()["sources"][1:2]
+    assert requests.get(source["url"], timeout=60).status_code == 200
+    assert alice.api("DELETE", f"/api/v2/assets/{asset['id']}").status_code == 200
+
+    # when
+    fetched = requests.get(source["url"], timeout=30)
+
+    # then
+    assert fetched.status_code == 404
+    assert "new links" in fetched.json()["detail"]
+
+
+def test_a_rendition_too_large_to_answer_inline_is_a_redirect_to_its_bytes(
+    alice: Client, settle: Callable[[Client, str], dict]
+) -> None:
+    # given: noise, which PNG cannot compress: a 2560-px rendition of it is far over what a Lambda may answer
+    noise = Image.frombytes("RGB", (2560, 1440), os.urandom(2560 * 1440 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG", compress_level=1)
+    asset = alice.upload(Sample.declared("noise.png", buffer.getvalue()))
+    assert settle(alice, asset["id"])["status"] == "ready"
+    source = links(alice, asset["id"], format="png").json()["sources"][-1]
+
+    # when
+    fetched = requests.get(source["url"], timeout=120)
+
+    # then
+    (redirect,) = fetched.history
+    assert redirect.status_code == 302
+    assert 0 < int(redirect.headers["Cache-Control"].removeprefix("max-age=")) <= 150
+    assert fetched.status_code == 200
+    image = Image.open(io.BytesIO(fetched.content))
+    assert (source["width"], image.format, image.size) == (2560, "PNG", (2560, 1440))
+    assert len(fetched.content) > 4 * 1024 * 1024

@@ -101,6 +101,11 @@ export class Api {
     return this.json(`/api/v2/assets/${encodeURIComponent(id)}/processing`);
   }
 
+  /** Signed, token-free URLs of an asset's renditions in `format`: {format, fit, expiresAt, sources}. */
+  renditionLinks(id, format) {
+    return this.json(`/api/v2/assets/${encodeURIComponent(id)}/rendition-links`, { query: { format } });
+  }
+
   createLink(body) {
     return this.json("/api/v2/assets", { method: "POST", body });
   }

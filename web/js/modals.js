@@ -6,11 +6,12 @@ import { ApiError } from "./api.js";
 import { $, busy, externalLink, fill, h, safeHttpUrl } from "./dom.js";
 import { STATUS_LABELS, TYPE_LABELS, formatBytes, formatDate, formatDuration } from "./format.js";
 import { fillUsages } from "./lineage.js";
-import { Media } from "./media.js";
+import { displayedWidth, Media, renditionFor, showRenditions } from "./media.js";
 import { placeholderCanvas } from "./placeholder.js";
 import { fillProcessing } from "./processing.js";
 import { statusBadge, typeBadge } from "./views.js";
 
+const PREVIEW_MAX_HEIGHT = 400; // .preview-media's max-height in styles.css
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), audio[controls], video[controls], [tabindex]:not([tabindex="-1"])';
 
@@ -342,28 +343,47 @@ async function fillPreview(box, asset, media) {
     box.append(h("div", { class: `thumb thumb-preview type-${asset.type}` }));
     return;
   }
-  // The placeholder shows until something better has loaded: each picture replaces what the box
-  // shows once it has arrived, never a better one (the full image outranks the thumbnail).
+  // The placeholder shows until a picture has loaded; each picture waits hidden in the box and takes
+  // its place once loaded, unless a better one came first (renditions and the original outrank the
+  // thumbnail).
   const placeholder = placeholderCanvas(asset);
   if (placeholder) box.append(h("div", { class: "preview-placeholder" }, placeholder));
   let shown = 0;
-  const showWhenLoaded = (img, rank) =>
+  const stage = (element, rank, img = element) => {
+    element.hidden = true;
+    box.append(element);
     img.addEventListener(
       "load",
       () => {
-        if (rank <= shown) return;
+        if (rank <= shown) return element.remove();
         shown = rank;
-        box.replaceChildren(img);
+        element.hidden = false;
+        box.replaceChildren(element);
       },
       { once: true },
     );
-  const poster = Media.hasThumbnail(asset) ? await media.thumbnail(asset).catch(() => null) : null;
+  };
+  // The width the picture shows at: the drawer's, within the preview's 400 px height (styles.css).
+  const width = displayedWidth(box.clientWidth, PREVIEW_MAX_HEIGHT, asset, "contain");
+  const links = ["image", "video", "document"].includes(asset.type) ? await media.renditionLinks(asset).catch(() => null) : null;
+  const picture = (alt, className) => {
+    const img = h("img", { class: className, alt });
+    const holder = h("div", {}, img);
+    showRenditions(img, links, width);
+    stage(holder, 2, img);
+    img.addEventListener(
+      "error",
+      () => media.thumbnail(asset).then((url) => url && stage(h("img", { class: className, src: url, alt }), 1)),
+      { once: true },
+    );
+  };
+  const poster = !links && Media.hasThumbnail(asset) ? await media.thumbnail(asset).catch(() => null) : null;
   try {
     if (asset.type === "image") {
-      if (poster) showWhenLoaded(h("img", { class: "preview-media", src: poster, alt: asset.name }), 1);
+      if (links) return picture(asset.name, "preview-media");
+      if (poster) stage(h("img", { class: "preview-media", src: poster, alt: asset.name }), 1);
       const full = h("img", { class: "preview-media", src: await media.fileUrl(asset), alt: asset.name });
-      showWhenLoaded(full, 2);
-      if (!box.childElementCount) box.append(full); // nothing to show meanwhile: it loads in place
+      stage(full, 2);
     } else if (asset.type === "video") {
       const url = await media.fileUrl(asset);
       box.replaceChildren(
@@ -372,7 +392,7 @@ async function fillPreview(box, asset, media) {
           controls: true,
           preload: "metadata",
           playsinline: true,
-          poster,
+          poster: links ? renditionFor(links, width) : poster,
           src: url,
           "aria-label": `Video: ${asset.name}`,
         }),
@@ -383,10 +403,12 @@ async function fillPreview(box, asset, media) {
         h("audio", { class: "preview-audio", controls: true, preload: "metadata", src: url, "aria-label": `Audio: ${asset.name}` }),
       );
     } else if (asset.type === "document") {
-      if (poster) showWhenLoaded(h("img", { class: "preview-media preview-page", src: poster, alt: `First page of ${asset.name}` }), 1);
+      if (links) return picture(`First page of ${asset.name}`, "preview-media preview-page");
+      if (poster) stage(h("img", { class: "preview-media preview-page", src: poster, alt: `First page of ${asset.name}` }), 1);
       else box.replaceChildren(h("div", { class: "thumb thumb-preview type-document" }));
     }
   } catch (error) {
     box.append(h("p", { class: "form-error" }, error instanceof ApiError ? error.detail : "The file could not be loaded."));
   }
+  return null;
 }

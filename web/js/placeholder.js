@@ -4,16 +4,10 @@
 
 import { thumbHashToRGBA } from "../vendor/thumbhash/thumbhash.js";
 import { h } from "./dom.js";
+import { base64Bytes } from "./format.js";
 
 // The canvas's longer side: the decoded ThumbHash is at most 32 px, so more would only add blur.
 const LONG_SIDE = 64;
-
-function bytesOf(base64) {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let index = 0; index < text.length; index += 1) bytes[index] = text.charCodeAt(index);
-  return bytes;
-}
 
 /** The canvas's size for an aspect ratio (width / height). */
 function sizeFor(aspect) {
@@ -30,7 +24,7 @@ export function placeholderCanvas(asset) {
   if (!asset.placeholder) return null;
   let decoded;
   try {
-    decoded = thumbHashToRGBA(bytesOf(asset.placeholder));
+    decoded = thumbHashToRGBA(base64Bytes(asset.placeholder));
   } catch {
     return null;
   }

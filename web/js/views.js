@@ -2,7 +2,7 @@
 
 import { append, externalLink, h } from "./dom.js";
 import { STATUS_LABELS, TYPE_LABELS, formatBytes, formatDate, formatDay, mediaSummary } from "./format.js";
-import { lazyThumbnail, Media } from "./media.js";
+import { lazyPicture, Media } from "./media.js";
 import { placeholderCanvas, untilLoaded } from "./placeholder.js";
 
 export function typeBadge(asset) {
@@ -55,10 +55,13 @@ function thumbBox(asset, media, size) {
     if (placeholder) box.classList.add("has-placeholder");
     append(box, [placeholder, img]);
     untilLoaded(img, placeholder);
-    lazyThumbnail(media, asset, img, () => {
-      img.remove();
-      placeholder?.remove();
-      box.classList.remove("has-placeholder");
+    lazyPicture(media, asset, img, {
+      fit: asset.type === "document" ? "contain" : "cover", // as the CSS shows it
+      onMissing: () => {
+        img.remove();
+        placeholder?.remove();
+        box.classList.remove("has-placeholder");
+      },
     });
   }
   if (asset.type === "video") box.append(h("span", { class: "play-mark", "aria-hidden": "true" }));

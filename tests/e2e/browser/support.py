@@ -9,6 +9,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
+from infra.local.harness import Client, Sample
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -24,6 +26,9 @@ EXPECT_TIMEOUT_MS = (
     20_000  # a bound on waiting (uploads are processed in the background), not a timing assertion
 )
 VIEWPORT = {"width": 1400, "height": 900}
+# A bound on waiting for the processor, which starts its workers on the first upload and shares the
+# machine with the browser: generous, never a timing assertion.
+PROCESSED_MS = 90_000
 
 expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
@@ -78,3 +83,9 @@ def jpeg_bytes(width: int, height: int) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
+
+
+def settled_upload(client: Client, name: str, data: bytes) -> dict:
+    """`data` uploaded through the API as `name` (declared by its extension) and processed: the record."""
+    asset = client.upload(Sample.declared(name, data))
+    return client.wait_until_settled(asset["id"], PROCESSED_MS / 1000)

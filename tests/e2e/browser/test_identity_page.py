@@ -17,18 +17,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from infra.local.harness import Client, Sample, StackProcess
-from tests.e2e.browser.support import EXPECT_TIMEOUT_MS, drop_files, jpeg_bytes, upload_row
+from infra.local.harness import Client, StackProcess
+from tests.e2e.browser.support import PROCESSED_MS, drop_files, jpeg_bytes, settled_upload, upload_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("local_stack")]
 
 WIDE = (1200, 600)  # not the gallery card's 4:3, so the placeholder's own aspect shows
-
-
-def settled(client: Client, name: str, data: bytes) -> dict:
-    """Uploaded through the API (as another client of the same user would) and processed."""
-    asset = client.upload(Sample.declared(name, data))
-    return client.wait_until_settled(asset["id"], EXPECT_TIMEOUT_MS / 1000)
 
 
 def asset_names(client: Client) -> list[str]:
@@ -48,7 +42,7 @@ def test_a_file_dropped_again_is_skipped_naming_the_asset_and_can_be_uploaded_an
     photo = ("beach.jpg", "image/jpeg", jpeg_bytes(800, 600))
     drop_files(page, [photo])
     first = upload_row(page, "beach.jpg")
-    expect(first).to_have_attribute("data-state", "ready")
+    expect(first).to_have_attribute("data-state", "ready", timeout=PROCESSED_MS)
     existing_id = first.get_attribute("data-asset-id")
     assert api.record(existing_id).json()["sha256"] == hashlib.sha256(photo[2]).hexdigest()
     page.get_by_role("button", name="Clear finished").click()
@@ -64,7 +58,7 @@ def test_a_file_dropped_again_is_skipped_naming_the_asset_and_can_be_uploaded_an
     expect(skipped).to_have_attribute("data-duplicate-of", existing_id)
     expect(skipped.locator(".upload-status")).to_have_text("Skipped: already uploaded")
     expect(skipped.locator(".duplicate-of")).to_have_text("beach.jpg")
-    expect(upload_row(page, "new.jpg")).to_have_attribute("data-state", "ready")
+    expect(upload_row(page, "new.jpg")).to_have_attribute("data-state", "ready", timeout=PROCESSED_MS)
     assert skipped.get_attribute("data-asset-id") is None
     assert asset_names(api) == ["beach.jpg", "new.jpg"]
     shot(page, "upload-duplicate-skipped")
@@ -77,7 +71,7 @@ def test_a_file_dropped_again_is_skipped_naming_the_asset_and_can_be_uploaded_an
 
     # when: the user uploads it anyway, it is uploaded as a new asset
     skipped.get_by_role("button", name="Upload beach copy.jpg anyway").click()
-    expect(skipped).to_have_attribute("data-state", "ready")
+    expect(skipped).to_have_attribute("data-state", "ready", timeout=PROCESSED_MS)
     copy_id = skipped.get_attribute("data-asset-id")
     assert copy_id and copy_id != existing_id
     assert api.record(copy_id).json()["sha256"] == hashlib.sha256(photo[2]).hexdigest()
@@ -90,14 +84,14 @@ def test_another_users_identical_file_is_not_a_duplicate(
     # given: another user has these exact bytes
     data = jpeg_bytes(640, 480)
     other = Client(local_stack.url, f"web-other-{uuid.uuid4().hex[:8]}")
-    assert settled(other, "theirs.jpg", data)["status"] == "ready"
+    assert settled_upload(other, "theirs.jpg", data)["status"] == "ready"
 
     # when: this user drops the same bytes
     drop_files(signed_in, [("mine.jpg", "image/jpeg", data)])
 
     # then: uploaded like any new file, nothing said about the other user's asset
     item = upload_row(signed_in, "mine.jpg")
-    expect(item).to_have_attribute("data-state", "ready")
+    expect(item).to_have_attribute("data-state", "ready", timeout=PROCESSED_MS)
     assert item.get_attribute("data-duplicate-of") is None
     expect(item.locator(".upload-duplicate")).to_be_hidden()
     assert asset_names(api) == ["mine.jpg"]
@@ -110,14 +104,19 @@ def test_the_placeholder_is_painted_at_the_assets_aspect_until_the_picture_arriv
     signed_in: Page, api: Client, shot: Callable
 ) -> None:
     # given: a wide photo with its ThumbHash, and every picture request of the page held back
-    asset = settled(api, "wide.jpg", jpeg_bytes(*WIDE))
+    asset = settled_upload(api, "wide.jpg", jpeg_bytes(*WIDE))
     assert asset["placeholder"], asset
     assert (asset["width"], asset["height"]) == WIDE
     page = signed_in
     held: list[Route] = []
-    page.route(lambda url: asset["id"] in url or "/renditions/" in url, lambda route: held.append(route))
+
+    def picture(url: str) -> bool:  # the thumbnail, its renditions' links and the renditions
+        return asset["id"] in url or "/renditions/" in url
+
+    page.route(picture, held.append)
 
     # when: the gallery shows it
+    page.reload()
     page.get_by_role("button", name="Gallery").click()
     card = page.locator(f'#results .asset-card[data-asset-id="{asset["id"]}"]')
     placeholder = card.locator("canvas.placeholder")
@@ -138,7 +137,7 @@ def test_the_placeholder_is_painted_at_the_assets_aspect_until_the_picture_arriv
     shot(page, "placeholder-before-picture")
 
     # when: the pictures are let through
-    page.unroute_all()
+    page.unroute(picture)
     for route in held:
         route.continue_()
 
@@ -163,8 +162,8 @@ def test_the_details_show_the_processing_steps_of_a_ready_and_a_rejected_upload(
             ("notes.png", "image/png", media_files["notes.png"].read_bytes()),
         ],
     )
-    expect(upload_row(page, "photo.jpg")).to_have_attribute("data-state", "ready")
-    expect(upload_row(page, "notes.png")).to_have_attribute("data-state", "rejected")
+    expect(upload_row(page, "photo.jpg")).to_have_attribute("data-state", "ready", timeout=PROCESSED_MS)
+    expect(upload_row(page, "notes.png")).to_have_attribute("data-state", "rejected", timeout=PROCESSED_MS)
 
     # when: the photo's details are opened
     page.locator("#results").get_by_role("button", name="photo.jpg", exact=True).click()

@@ -4,8 +4,8 @@ request finds the record and only presigns: no S3 call, no decode.
 
 The record is written on the version read, so a rendition made from bytes that were replaced
 meanwhile (a re-upload settled while it rendered) is never recorded: its object is deleted and the
-caller told to try again. The source is read by ranged GETs pinned to the record's ETag, so a
-rendition never mixes two versions of the file either.
+caller told to try again. The source is read by ranged GETs pinned to its ETag, so a rendition
+never mixes two versions of the file either.
 """
 
 from __future__ import annotations
@@ -67,10 +67,10 @@ def ensure_rendition(
 ) -> StoredRendition:
     """The rendition `spec` of `item`: the recorded one without any S3 call or decoding, else rendered
     within the type's budget (before `deadline`, time.monotonic()), stored and recorded."""
+    _check_renderable(item, spec)  # first: a recorded rendition of an asset no longer ready is not served
     recorded = recorded_renditions(item).get(spec.name)
     if recorded is not None:
         return _stored(recorded)
-    _check_renderable(item, spec)
     s3 = s3 or storage.s3_client(settings)
     store = store or default_store()
     body, width, height = _render(item, spec, settings, s3, deadline)
@@ -147,14 +147,14 @@ def _render(
     # The processor's media layer is loaded by the first rendition, not by every API cold start.
     from functions.processor import inspect as inspection
 
-    reader = inspection.RangedObjectReader(
-        s3,
-        settings.bucket_name,
-        item.object_key or storage.file_key(item.id),
-        int(item.size or 0),
-        etag=item.etag,
-    )
+    key = item.object_key or storage.file_key(item.id)
     try:
+        # Every GET pinned to the served copy's ETag as the render starts: bytes replaced meanwhile fail
+        # the read (412) instead of mixing two versions (the record's version check catches the rest).
+        head = s3.head_object(Bucket=settings.bucket_name, Key=key)
+        reader = inspection.RangedObjectReader(
+            s3, settings.bucket_name, key, head["ContentLength"], etag=head["ETag"]
+        )
         try:
             return inspection.run_within_budget(
                 reader,

@@ -171,3 +171,25 @@ def test_through_the_budgeted_worker_and_refused_over_its_memory():
     assert (width, height) == (640, 427) and Image.open(io.BytesIO(body)).format == "AVIF"
     with pytest.raises(TooCostly):
         run_within_budget(data, RENDER_TASK, ("image", "jpg", spec(w="2560", format="png")), budget=tight)
+
+
+def test_a_phone_videos_poster_is_turned_upright():
+    # given: stored 320×240 landscape, shown portrait (a quarter turn in its display matrix)
+    data = generate.video(320, 240, seconds=2.0, rotation=-90)
+
+    # when
+    picture, _ = rendered(data, spec(w="160"), asset_type="video", source_format="mp4")
+
+    # then
+    assert picture.size == (160, 213)
+
+
+def test_a_pdf_page_is_drawn_at_the_size_asked():
+    # given: US Letter, 612×792 points
+    data = generate.pdf(pages=2)
+
+    # when
+    picture, _ = rendered(data, spec(h="1920", page="2"), asset_type="document", source_format="pdf")
+
+    # then
+    assert picture.size == (1484, 1920)

@@ -7,13 +7,45 @@ cannot reveal that another user holds the same file.
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from functions.core import media
 from functions.core.errors import InvalidInput
 from functions.core.identity import Identity
 from functions.core.models import AssetModel
-from functions.core.schemas import FileToCheck
+from functions.core.schemas import CamelModel, Name, Sha256
 from functions.core.settings import Settings
 from functions.core.store import AssetFilters, AssetStore, default_store
+
+
+class FileToCheck(CamelModel):
+    name: Name
+    size: int = Field(ge=1, description="bytes")
+    sha256: Sha256
+
+
+class UploadCheckRequest(CamelModel):
+    """POST /api/v2/uploads/check: files about to be uploaded, to skip those the caller has already."""
+
+    files: list[FileToCheck] = Field(min_length=1, max_length=100)
+
+
+class DuplicateOf(CamelModel):
+    id: str
+    name: str
+
+
+class CheckedFile(CamelModel):
+    name: str
+    size: int
+    sha256: str
+    duplicate_of: DuplicateOf | None = Field(
+        description="A ready asset of the caller's with this SHA-256, if any"
+    )
+
+
+class UploadCheckResponse(CamelModel):
+    files: list[CheckedFile]
 
 
 def find_duplicates(

@@ -268,34 +268,6 @@ class RenditionLinks(CamelModel):
     sources: list[RenditionSource] = Field(description="Narrowest first; none wider than the picture")
 
 
-class FileToCheck(CamelModel):
-    name: Name
-    size: int = Field(ge=1, description="bytes")
-    sha256: Sha256
-
-
-class UploadCheckRequest(CamelModel):
-    """POST /api/v2/uploads/check: files about to be uploaded, to skip those the caller has already."""
-
-    files: list[FileToCheck] = Field(min_length=1, max_length=100)
-
-
-class DuplicateOf(CamelModel):
-    id: str
-    name: str
-
-
-class CheckedFile(CamelModel):
-    name: str
-    size: int
-    sha256: str
-    duplicate_of: DuplicateOf | None = Field(description="A ready asset of the caller's with this SHA-256, if any")
-
-
-class UploadCheckResponse(CamelModel):
-    files: list[CheckedFile]
-
-
 class Rendition(CamelModel):
     """GET /api/v2/assets/{id}/renditions with Accept: application/json: where the rendition is, and what."""
 

@@ -7,16 +7,8 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from functions.api.dependencies import BaseUrl, ConsumerHeader, CurrentUser, settings
 from functions.api.openapi_responses import asset_links
 from functions.core import assets, duplicates
-from functions.core.schemas import (
-    CheckedFile,
-    DuplicateOf,
-    PresignedUpload,
-    UploadCheckRequest,
-    UploadCheckResponse,
-    UploadRequest,
-    UploadResponse,
-    to_asset,
-)
+from functions.core.duplicates import CheckedFile, DuplicateOf, UploadCheckRequest, UploadCheckResponse
+from functions.core.schemas import PresignedUpload, UploadRequest, UploadResponse, to_asset
 from functions.lineage.usages import consumer_from
 
 router = Router()

@@ -167,9 +167,8 @@ export function displayedWidth(boxWidth, boxHeight, asset, fit) {
   return fit === "cover" ? Math.max(boxWidth, boxHeight * aspect) : Math.min(boxWidth, boxHeight * aspect);
 }
 
-/** The narrowest rendition at least `width` CSS px wide on this screen (else the widest): for the one
- * place a srcset cannot go (a video's poster). */
-export function renditionFor(links, width) {
+/** The narrowest rendition at least `width` CSS px wide on this screen (else the widest). */
+function renditionFor(links, width) {
   const needed = width * (window.devicePixelRatio || 1);
   return (links.sources.find((source) => source.width >= needed) || links.sources.at(-1)).url;
 }
@@ -236,6 +235,7 @@ function loadInto({ media, asset, fit, onMissing }, img) {
       .catch(() => onMissing?.());
   media.renditionLinks(asset).then(
     (links) => {
+      if (!img.isConnected) return null; // the list was drawn again meanwhile: nothing to load here
       if (!links) return thumbnail();
       const box = img.getBoundingClientRect();
       const undo = showRenditions(img, links, displayedWidth(box.width, box.height, asset, fit));

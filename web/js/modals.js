@@ -6,7 +6,7 @@ import { ApiError } from "./api.js";
 import { $, busy, externalLink, fill, h, safeHttpUrl } from "./dom.js";
 import { STATUS_LABELS, TYPE_LABELS, formatBytes, formatDate, formatDuration } from "./format.js";
 import { fillUsages } from "./lineage.js";
-import { displayedWidth, Media, renditionFor, showRenditions } from "./media.js";
+import { displayedWidth, Media, showRenditions } from "./media.js";
 import { placeholderCanvas } from "./placeholder.js";
 import { fillProcessing } from "./processing.js";
 import { statusBadge, typeBadge } from "./views.js";
@@ -365,7 +365,8 @@ async function fillPreview(box, asset, media) {
   };
   // The width the picture shows at: the drawer's, within the preview's 400 px height (styles.css).
   const width = displayedWidth(box.clientWidth, PREVIEW_MAX_HEIGHT, asset, "contain");
-  const links = ["image", "video", "document"].includes(asset.type) ? await media.renditionLinks(asset).catch(() => null) : null;
+  // A video's poster stays the thumbnail: a poster takes one URL, not a srcset.
+  const links = ["image", "document"].includes(asset.type) ? await media.renditionLinks(asset).catch(() => null) : null;
   const picture = (alt, className) => {
     const img = h("img", { class: className, alt });
     const holder = h("div", {}, img);
@@ -392,7 +393,7 @@ async function fillPreview(box, asset, media) {
           controls: true,
           preload: "metadata",
           playsinline: true,
-          poster: links ? renditionFor(links, width) : poster,
+          poster,
           src: url,
           "aria-label": `Video: ${asset.name}`,
         }),

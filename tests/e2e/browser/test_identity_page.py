@@ -101,7 +101,7 @@ def test_another_users_identical_file_is_not_a_duplicate(
 
 
 def test_the_placeholder_is_painted_at_the_assets_aspect_until_the_picture_arrives(
-    signed_in: Page, api: Client, shot: Callable
+    signed_in: Page, api: Client, local_stack: StackProcess, shot: Callable
 ) -> None:
     # given: a wide photo with its ThumbHash, and every picture request of the page held back
     asset = settled_upload(api, "wide.jpg", jpeg_bytes(*WIDE))
@@ -109,15 +109,19 @@ def test_the_placeholder_is_painted_at_the_assets_aspect_until_the_picture_arriv
     assert (asset["width"], asset["height"]) == WIDE
     page = signed_in
     held: list[Route] = []
+    gate = {"open": False}
 
-    def picture(url: str) -> bool:  # the thumbnail, its renditions' links and the renditions
-        return asset["id"] in url or "/renditions/" in url
+    def hold(route: Route) -> None:
+        if gate["open"]:
+            route.continue_()
+        else:
+            held.append(route)
 
-    page.route(picture, held.append)
+    # the thumbnail, the rendition links (both name the asset) and the renditions
+    page.route(lambda url: asset["id"] in url or "/renditions/" in url, hold)
 
     # when: the gallery shows it
-    page.reload()
-    page.get_by_role("button", name="Gallery").click()
+    page.goto(f"{local_stack.url}/?view=gallery")  # the session stays in the tab
     card = page.locator(f'#results .asset-card[data-asset-id="{asset["id"]}"]')
     placeholder = card.locator("canvas.placeholder")
 
@@ -137,7 +141,7 @@ def test_the_placeholder_is_painted_at_the_assets_aspect_until_the_picture_arriv
     shot(page, "placeholder-before-picture")
 
     # when: the pictures are let through
-    page.unroute(picture)
+    gate["open"] = True
     for route in held:
         route.continue_()
 

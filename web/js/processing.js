@@ -42,7 +42,8 @@ function outcomeBadge(outcome) {
   return h("span", { class: `badge outcome outcome-${outcome}` }, OUTCOME_LABELS[outcome] || outcome);
 }
 
-function stepsTable(steps) {
+/** The attempt's steps; a step's error is shown unless it is the attempt's own, shown above. */
+function stepsTable(steps, attemptError) {
   return h(
     "table",
     { class: "steps-table" },
@@ -63,7 +64,12 @@ function stepsTable(steps) {
           h("td", { class: "num" }, formatMs(step.durationMs)),
           h("td", { class: "num" }, step.bytesRead === null || step.bytesRead === undefined ? "—" : formatBytes(step.bytesRead)),
           h("td", { class: "num" }, count(step.gets)),
-          h("td", {}, outcomeBadge(step.outcome), step.error ? h("div", { class: "reason small break" }, step.error) : null),
+          h(
+            "td",
+            {},
+            outcomeBadge(step.outcome),
+            step.error && step.error !== attemptError ? h("div", { class: "reason small break" }, step.error) : null,
+          ),
         ),
       ),
     ),
@@ -87,7 +93,7 @@ function attemptCard(attempt) {
       h("span", { class: "muted small" }, facts.join(" · ")),
     ),
     attempt.error ? h("p", { class: "reason attempt-error break" }, attempt.error) : null,
-    attempt.steps?.length ? stepsTable(attempt.steps) : h("p", { class: "muted small" }, "No steps recorded."),
+    attempt.steps?.length ? stepsTable(attempt.steps, attempt.error) : h("p", { class: "muted small" }, "No steps recorded."),
     h(
       "p",
       { class: "muted small" },

@@ -184,7 +184,8 @@ def test_the_details_show_the_processing_steps_of_a_ready_and_a_rejected_upload(
     assert set(steps.evaluate_all("rows => rows.map(row => row.dataset.outcome)")) == {"ok"}
     expect(attempt.locator(".correlation-id")).not_to_have_text("—")
     expect(section.locator("p").first).to_contain_text("Ready in")
-    shot(page, "processing-ready")
+    section.scroll_into_view_if_needed()
+    shot(page, "processing-ready", full_page=False)
     page.locator("#details [data-close]").first.click()
 
     # when: the rejected file's details are opened
@@ -194,4 +195,5 @@ def test_the_details_show_the_processing_steps_of_a_ready_and_a_rejected_upload(
     attempt = section.locator(".attempt")
     expect(attempt).to_have_attribute("data-outcome", "rejected")
     expect(attempt.locator(".attempt-error")).to_contain_text("Invalid file type")
-    shot(page, "processing-rejected")
+    section.scroll_into_view_if_needed()
+    shot(page, "processing-rejected", full_page=False)

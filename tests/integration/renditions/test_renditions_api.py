@@ -379,3 +379,24 @@ def test_a_rendition_over_the_render_budget_is_a_503(api, settled, monkeypatch):
     assert response.json()["detail"].startswith(
         "This rendition would cost more than the render budget allows"
     )
+
+
+def test_a_request_without_the_time_to_render_is_a_503_and_leaves_nothing(
+    api, settled, rendition_objects, monkeypatch
+):
+    # given: the invocation has no more than the margin kept for answering
+    from tests.integration.conftest import LambdaContext
+
+    asset = settled(generate.jpeg(800, 600))
+    monkeypatch.setattr(LambdaContext, "remaining_seconds", 2.0)
+
+    # when
+    response = api("GET", f"/api/v2/assets/{asset['id']}/renditions", query={"w": "640"})
+
+    # then
+    assert response.status == 503
+    assert response.json() == {
+        "detail": "The rendition could not be made within this request's time; try again"
+    }
+    assert rendition_objects(asset["id"]) == []
+    assert AssetModel.get(asset["id"]).renditions is None

@@ -175,26 +175,32 @@ class SignedSet:
     sources: tuple[SignedSource, ...]
 
 
-def signed_set(
-    item: AssetModel,
-    *,
-    format: str | None,
-    page: str | int | None,
-    accept: str | None,
-    base_url: str,
-    key: SigningKey,
-    now: float,
-    window_seconds: int,
-) -> SignedSet:
-    """Signed URLs of `item`'s renditions at each allowed width up to the picture's own (a rendition is
-    never enlarged; a picture narrower than every allowed width gets the narrowest, at its own size).
-    Widths only: the whole picture (`inside`), which a page crops with CSS if it wants."""
+def srcset_specs(
+    item: AssetModel, *, format: str | None, page: str | int | None, accept: str | None
+) -> list[RenditionSpec]:
+    """The renditions a srcset of `item` offers: each allowed width up to the picture's own (a
+    rendition is never enlarged; a picture narrower than every allowed width gets the narrowest, at its
+    own size). Widths only: the whole picture (`inside`), which a page crops with CSS if it wants.
+    InvalidRendition (400) or NotRenderable (409) before anything is signed."""
     specs = [RenditionSpec.parse(side, None, None, format, page, accept) for side in topology.RENDITION_SIDES]
     if item.asset_type not in RENDERED_TYPES or item.status != AssetStatus.READY or not item.etag:
         raise NotRenderable(f"Asset has no picture to render (type {item.asset_type}, status {item.status})")
     if specs[0].page > int(item.page_count or 1):
         raise InvalidRendition("page must be a whole number from 1 to the document's page count")
-    fitting = [spec for spec in specs if not item.width or spec.width <= item.width] or specs[:1]
+    return [spec for spec in specs if not item.width or spec.width <= item.width] or specs[:1]
+
+
+def signed_set(
+    item: AssetModel,
+    specs: list[RenditionSpec],
+    *,
+    base_url: str,
+    key: SigningKey,
+    now: float,
+    window_seconds: int,
+) -> SignedSet:
+    """Signed URLs of `item`'s renditions `specs` (srcset_specs), all expiring at the end of the next
+    window."""
     expires = window_expiry(now, window_seconds)
     version = content_version(item.etag)
     sources = tuple(
@@ -202,9 +208,9 @@ def signed_set(
             width=_output_width(item, spec),
             url=sign_url(f"{base_url}{rendition_path(item.id, version, spec.name)}", expires, key),
         )
-        for spec in fitting
+        for spec in specs
     )
-    return SignedSet(spec=fitting[0], expires=expires, sources=sources)
+    return SignedSet(spec=specs[0], expires=expires, sources=sources)
 
 
 def _output_width(item: AssetModel, spec: RenditionSpec) -> int:

@@ -20,10 +20,12 @@ from functions.core.schemas import RenditionLinks, RenditionSource
 from functions.core.store import default_store
 from functions.renditions import RenditionSpec, RenditionUnavailable, ensure_rendition
 from functions.renditions.signing import (
+    InvalidLink,
     SigningKey,
     content_version,
     parse_rendition_path,
     signed_set,
+    srcset_specs,
     verify_url,
 )
 from functions.renditions.spec import AUTO, FORMATS
@@ -35,11 +37,11 @@ FORMAT_HELP = f"{', '.join((*FORMATS, AUTO))} (default auto: from Accept; a <pic
 
 
 @lru_cache(maxsize=1)
-def signing_key() -> SigningKey:
+def stored_signing_key() -> SigningKey | None:
     """The private key from Secrets Manager, read once per sandbox, on first use (not at init, so no
-    SnapStart snapshot holds it)."""
+    SnapStart snapshot holds it); None where the deployment has none."""
     if not (settings.rendition_key_pair_id and settings.rendition_key_secret):
-        raise RenditionUnavailable("Token-free rendition links are not set up in this deployment")
+        return None
     import boto3
 
     secrets = boto3.client(
@@ -65,13 +67,15 @@ def get_rendition_links(
     page: Annotated[str | None, Query(max_length=6, description="PDF page, 1-based")] = None,
 ) -> RenditionLinks:
     item = assets.get_owned(user, asset_id)
+    specs = srcset_specs(item, format=format, page=page, accept=request.resolved_event.headers.get("accept"))
+    key = stored_signing_key()
+    if key is None:
+        raise RenditionUnavailable("Token-free rendition links are not set up in this deployment")
     links = signed_set(
         item,
-        format=format,
-        page=page,
-        accept=request.resolved_event.headers.get("accept"),
+        specs,
         base_url=base,
-        key=signing_key(),
+        key=key,
         now=time.time(),
         window_seconds=settings.rendition_link_window_seconds,
     )
@@ -98,9 +102,10 @@ def get_rendition_links(
 def get_signed_rendition(asset_id: str, version: str, name: str, base: BaseUrl, request: Request):
     event = request.resolved_event
     now = time.time()
-    expires = verify_url(
-        f"{base}{event.raw_path}", event.query_string_parameters or {}, signing_key(), now=now
-    )
+    key = stored_signing_key()
+    if key is None:
+        raise InvalidLink("No rendition link is valid here: this deployment signs none")
+    expires = verify_url(f"{base}{event.raw_path}", event.query_string_parameters or {}, key, now=now)
     path = parse_rendition_path(event.raw_path)
     item = default_store().get(path.asset_id)
     if item is None or not item.etag or content_version(item.etag) != path.version:

@@ -119,7 +119,9 @@ class TroveFunction(Construct):
         DLQ; with it, 404 ("gone"). S3 checks the missing key as the listing's s3:prefix, so the grant
         stays within the prefixes."""
         patterns = [f"{prefix}*" for prefix in prefixes]
-        self.allow(sid, ["s3:ListBucket"], [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": patterns}})
+        self.allow(
+            sid, ["s3:ListBucket"], [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": patterns}}
+        )
 
     def allow_objects(
         self, sid: str, actions: Sequence[str], bucket: s3.IBucket, prefixes: Sequence[str]

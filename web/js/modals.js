@@ -381,10 +381,12 @@ async function fillPreview(box, asset, media) {
   const poster = !links && Media.hasThumbnail(asset) ? await media.thumbnail(asset).catch(() => null) : null;
   try {
     if (asset.type === "image") {
-      if (links) return picture(asset.name, "preview-media");
-      if (poster) stage(h("img", { class: "preview-media", src: poster, alt: asset.name }), 1);
-      const full = h("img", { class: "preview-media", src: await media.fileUrl(asset), alt: asset.name });
-      stage(full, 2);
+      if (links) {
+        picture(asset.name, "preview-media");
+      } else {
+        if (poster) stage(h("img", { class: "preview-media", src: poster, alt: asset.name }), 1);
+        stage(h("img", { class: "preview-media", src: await media.fileUrl(asset), alt: asset.name }), 2);
+      }
     } else if (asset.type === "video") {
       const url = await media.fileUrl(asset);
       box.replaceChildren(
@@ -404,12 +406,11 @@ async function fillPreview(box, asset, media) {
         h("audio", { class: "preview-audio", controls: true, preload: "metadata", src: url, "aria-label": `Audio: ${asset.name}` }),
       );
     } else if (asset.type === "document") {
-      if (links) return picture(`First page of ${asset.name}`, "preview-media preview-page");
-      if (poster) stage(h("img", { class: "preview-media preview-page", src: poster, alt: `First page of ${asset.name}` }), 1);
+      if (links) picture(`First page of ${asset.name}`, "preview-media preview-page");
+      else if (poster) stage(h("img", { class: "preview-media preview-page", src: poster, alt: `First page of ${asset.name}` }), 1);
       else box.replaceChildren(h("div", { class: "thumb thumb-preview type-document" }));
     }
   } catch (error) {
     box.append(h("p", { class: "form-error" }, error instanceof ApiError ? error.detail : "The file could not be loaded."));
   }
-  return null;
 }

@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from bench import renditions
+from bench import hashing, renditions
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "performance.md"
@@ -206,6 +206,7 @@ def render(results: dict) -> str:
     out += _worst_case(results)
     out += _isolation(results)
     out += _scans(results)
+    out += hashing.markdown(results.get("hashing"))
     out += renditions.markdown(results.get("renditions"))
     optimised = OPTIMISED.strip().replace("BEFORE_AFTER_TABLE", "\n".join(_before_after()))
     out += ["", *optimised.splitlines(), ""]

@@ -17,8 +17,8 @@ from functions.core.storage import S3Client, hex_of_checksum
 from functions.processor.inspect.model import Rejected
 
 MiB = 1024 * 1024
-# One GET per range: large enough that a 1 GB video costs 64 requests, small enough that a failed
-# read retries little. Memory held is one body chunk, whatever the range.
+# One GET per range: the largest upload (50 MB) costs 4, and a failed read retries little. Memory held
+# is one body chunk, whatever the range.
 RANGE_BYTES = 16 * MiB
 _CHUNK_BYTES = 1 * MiB
 
@@ -52,9 +52,9 @@ def stored_sha256(s3: S3Client, bucket: str, key: str, etag: str) -> str | None:
         return None
     head = s3.head_object(Bucket=bucket, Key=key, IfMatch=etag, ChecksumMode="ENABLED")
     checksum = head.get("ChecksumSHA256")
-    if not checksum or "-" in checksum or head.get("ChecksumType", "FULL_OBJECT") != "FULL_OBJECT":
+    if not checksum or head.get("ChecksumType", "FULL_OBJECT") != "FULL_OBJECT":
         return None
-    return hex_of_checksum(checksum)
+    return hex_of_checksum(checksum)  # None for a composite "…-N", which is not base64
 
 
 def _streamed_sha256(s3: S3Client, bucket: str, key: str, size: int, etag: str) -> HashResult:

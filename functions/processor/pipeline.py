@@ -87,6 +87,8 @@ def process_upload(
         logger.warning("Ignoring an object outside the uploads layout", extra={"key": key})
         return None
     attempt = AttemptLog()
+    # The API's synchronous upload runs this too: its request's correlation id comes back after.
+    outer_correlation_id = logger.get_correlation_id()
     logger.set_correlation_id(attempt.correlation_id)
     try:
         if deadline is not None and time.monotonic() >= deadline:
@@ -101,7 +103,7 @@ def process_upload(
             processing.record_attempt(asset_id, attempt.finished("retried", str(error)), store)
         raise
     finally:
-        logger.set_correlation_id(None)
+        logger.set_correlation_id(outer_correlation_id)
     if outcome.status in ("kept", "skipped") and attempt.begun:
         # Recorded with the terminal states otherwise; an attempt that found nothing to check is not.
         processing.record_attempt(asset_id, attempt.finished(outcome.status, outcome.reason), store)

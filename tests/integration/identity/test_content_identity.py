@@ -200,3 +200,28 @@ def test_the_check_needs_a_caller(api) -> None:
 
     # then
     assert response.status == 401
+
+
+def test_the_filter_and_the_check_query_the_owner_scoped_hash_index(api, ready_asset, dynamodb_calls) -> None:
+    # given
+    ready_asset(HASH)
+    other = hashlib.sha256(b"other").hexdigest()
+    files = [
+        {"name": name, "size": 6, "sha256": sha256}
+        for name, sha256 in (("a", HASH), ("b", other), ("c", HASH))
+    ]
+    dynamodb_calls.clear()
+
+    # when
+    api("GET", "/api/v2/assets", query={"sha256": HASH})
+    listed = list(dynamodb_calls)
+    dynamodb_calls.clear()
+    check(api, files)
+    checked = list(dynamodb_calls)
+
+    # then: one Query per distinct hash, keyed by the caller and the hash, never a Scan
+    for calls, hashes in ((listed, [HASH]), (checked, [HASH, other])):
+        assert [name for name, _ in calls] == ["Query"] * len(hashes)
+        for (_, request), sha256 in zip(calls, hashes, strict=True):
+            assert request["IndexName"] == "byOwnerSha256"
+            assert {"S": f"user-a#{sha256}"} in request["ExpressionAttributeValues"].values()

@@ -225,3 +225,17 @@ def test_the_filter_and_the_check_query_the_owner_scoped_hash_index(api, ready_a
         for (_, request), sha256 in zip(calls, hashes, strict=True):
             assert request["IndexName"] == "byOwnerSha256"
             assert {"S": f"user-a#{sha256}"} in request["ExpressionAttributeValues"].values()
+
+
+@pytest.mark.parametrize("declare_sha256", [True, False], ids=["client-hash", "no-client-hash"])
+def test_the_hash_step_reads_no_byte_when_s3_kept_the_clients_checksum(
+    api, presigned_upload, corpus, declare_sha256
+) -> None:
+    # when
+    asset = presigned_upload("clip.mp4", declare_sha256=declare_sha256)
+    record = api("GET", f"/api/v2/assets/{asset['id']}/processing").json()
+
+    # then: the processing record's hash step
+    (step,) = [step for step in record["attempts"][-1]["steps"] if step["name"] == "hash"]
+    size = corpus["clip.mp4"].stat().st_size
+    assert (step["bytesRead"], step["gets"]) == ((0, 0) if declare_sha256 else (size, 1))

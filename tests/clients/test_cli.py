@@ -203,6 +203,27 @@ def test_a_file_already_in_trove_is_reported_as_its_duplicate_and_sent_only_when
     assert len({asset["sha256"] for asset in listed() if asset["name"] != "alpha.png"}) == 1
 
 
+def test_a_file_the_check_refuses_costs_the_others_nothing(logged_in, media_file):
+    # given: a photo in Trove; then its copy beside an empty file and a name the API does not take
+    first = media_file("photo.jpg")
+    assert trove_cli("upload", str(first), "--wait", "--timeout", SETTLE_TIMEOUT).exit_code == 0
+    folder = first.parent / "drop"
+    folder.mkdir()
+    (folder / "copy.jpg").write_bytes(first.read_bytes())
+    (folder / "empty.png").write_bytes(b"")
+    (folder / "bell\x07.png").write_bytes(media_file("alpha.png").read_bytes())
+
+    # when
+    result = trove_cli("upload", str(folder), "--wait", "--timeout", SETTLE_TIMEOUT, "--json")
+
+    # then: the copy is still found; the two others fail on their own, with the API's reasons
+    found = outcomes(result)
+    assert result.exit_code == 1, result.output
+    assert found["copy.jpg"] == ("duplicate", "same bytes as 'photo.jpg'")
+    assert found["empty.png"][0] == "error" and found["bell\x07.png"][0] == "error", found
+    assert [asset["name"] for asset in listed()] == ["photo.jpg"]
+
+
 def test_upload_resumes_after_ctrl_c(stack_url, logged_in, config_dir, tmp_path):
     # given: a slow run (one file at a time, each followed to ready), interrupted after two files
     folder = tmp_path / "resume"

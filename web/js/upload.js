@@ -338,24 +338,33 @@ export class UploadQueue {
     this.#pump();
   }
 
-  /** item -> {id, name} of the user's ready asset with the same content. When the check cannot be
-   * made, nothing is a duplicate: the files upload as they would have without it. */
+  /** item -> {id, name} of the user's ready asset with the same content. A batch the API refuses (a
+   * file over the size limit, a name it does not take) is asked again file by file, so that one file
+   * costs the others nothing; a file it still refuses uploads and fails with the API's reason. */
   async #duplicates(items) {
     const found = new Map();
     for (let start = 0; start < items.length; start += CHECK_BATCH) {
       const batch = items.slice(start, start + CHECK_BATCH);
-      try {
-        const answer = await this.api.checkUploads(
-          batch.map(({ file, sha256 }) => ({ name: file.name, size: file.size, sha256 })),
-        );
-        answer.files.forEach((file, index) => {
-          if (file.duplicateOf) found.set(batch[index], file.duplicateOf);
-        });
-      } catch {
-        /* e.g. an empty or too large file in the batch: the API tells about it on that file's upload */
+      if (!(await this.#check(batch, found)) && batch.length > 1) {
+        for (const item of batch) await this.#check([item], found);
       }
     }
     return found;
+  }
+
+  /** Ask the API about `batch`, noting its duplicates in `found`; false when the API refused. */
+  async #check(batch, found) {
+    try {
+      const answer = await this.api.checkUploads(
+        batch.map(({ file, sha256 }) => ({ name: file.name, size: file.size, sha256 })),
+      );
+      answer.files.forEach((file, index) => {
+        if (file.duplicateOf) found.set(batch[index], file.duplicateOf);
+      });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   uploadAnyway(item) {

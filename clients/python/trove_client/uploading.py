@@ -25,8 +25,8 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 
 from trove_client import media
 from trove_client.client import Trove
-from trove_client.errors import NotFound, TroveError
-from trove_client.models import Asset
+from trove_client.errors import BadRequest, NotFound, TroveError
+from trove_client.models import Asset, CheckedFile
 from trove_client.transfer import file_sha256
 
 POLL_SECONDS = 0.5
@@ -159,15 +159,31 @@ class Uploader:
             for file, digest in zip(fresh, pool.map(_hash_or_none, fresh), strict=True):
                 if digest is not None:  # unreadable: that file's upload reports why
                     self.hashes[file] = digest
-        if self.allow_duplicates or not self.hashes:
+        if self.allow_duplicates:
             return {}
-        hashed = list(self.hashes)
-        checked = self.trove.check((file.name, file.stat().st_size, self.hashes[file]) for file in hashed)
+        # An empty file is nobody's duplicate (and the API refuses it on upload, with the reason).
+        candidates = [file for file in self.hashes if file.stat().st_size > 0]
         return {
             file: Outcome(file, "duplicate", found.duplicate_of, f"same bytes as {found.duplicate_name!r}")
-            for file, found in zip(hashed, checked, strict=True)
+            for file, found in self._check(candidates).items()
             if found.duplicate_of
         }
+
+    def _check(self, files: list[Path]) -> dict[Path, CheckedFile]:
+        """The API's answer per file. A file it refuses to check (over the size limit, a name it does not
+        take) must not cost the others their check: then each is asked alone, and the refused one goes
+        on to fail its upload with the API's reason."""
+        ask = [(file.name, file.stat().st_size, self.hashes[file]) for file in files]
+        try:
+            return dict(zip(files, self.trove.check(ask), strict=True))
+        except BadRequest:
+            answers = {}
+            for file, one in zip(files, ask, strict=True):
+                try:
+                    answers[file] = self.trove.check([one])[0]
+                except BadRequest:
+                    pass
+            return answers
 
     def _one(self, file: Path, overall: TaskID) -> Outcome:
         outcome = self._send(file, overall)

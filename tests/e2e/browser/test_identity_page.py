@@ -97,6 +97,30 @@ def test_another_users_identical_file_is_not_a_duplicate(
     assert asset_names(api) == ["mine.jpg"]
 
 
+def test_a_file_the_check_refuses_costs_the_others_their_duplicate_check(
+    signed_in: Page, api: Client
+) -> None:
+    # given: a photo the user has, and a drop of its copy beside a file whose name the API does not take
+    data = jpeg_bytes(640, 480)
+    existing = settled_upload(api, "harbour.jpg", data)
+    signed_in.reload()
+
+    # when
+    drop_files(
+        signed_in,
+        [("harbour copy.jpg", "image/jpeg", data), ("bell\x07.jpg", "image/jpeg", jpeg_bytes(320, 240))],
+    )
+
+    # then: the copy is still skipped as the existing asset; the other file fails on its own
+    skipped = upload_row(signed_in, "harbour copy.jpg")
+    expect(skipped).to_have_attribute("data-state", "duplicate", timeout=PROCESSED_MS)
+    expect(skipped).to_have_attribute("data-duplicate-of", existing["id"])
+    expect(upload_row(signed_in, "bell\x07.jpg")).to_have_attribute(
+        "data-state", "error", timeout=PROCESSED_MS
+    )
+    assert asset_names(api) == ["harbour.jpg"]
+
+
 # ---- placeholders ----
 
 

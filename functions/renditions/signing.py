@@ -19,7 +19,6 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -45,7 +44,9 @@ _PATH = re.compile(
     r"^/renditions/(?P<asset_id>[0-9a-f-]{36})/(?P<version>[0-9a-f]{16})/(?P<name>"
     r"(?P<w>\d{0,5})x(?P<h>\d{0,5})-(?P<fit>[a-z]{1,10})-p(?P<page>\d{1,6})\.(?P<format>[a-z]{1,5}))$"
 )
-_MAX_EXPIRES_DIGITS = 12
+# CloudFront's forms: epoch seconds (no leading zero), and its URL-safe base64 alphabet.
+_EXPIRES = re.compile(r"[1-9][0-9]{0,11}")
+_SIGNATURE = re.compile(r"[A-Za-z0-9~_-]+")
 _SIGNATURE_BYTES_MAX = 1024
 
 
@@ -126,18 +127,21 @@ def sign_url(url: str, expires: int, key: SigningKey) -> str:
     )
 
 
-def verify_url(url: str, query: Mapping[str, str], key: SigningKey, *, now: float) -> int:
+def verify_url(url: str, raw_query: str, key: SigningKey, *, now: float) -> int:
     """Check a signed URL as CloudFront does: `url` is the resource as requested (scheme, host and path,
-    no query string), `query` its query parameters. Returns the expiry (epoch seconds); InvalidLink
-    (403) when the URL was not signed by `key` for exactly this resource, or has expired."""
-    if set(query) != set(SIGNATURE_PARAMS):
-        raise InvalidLink(f"A rendition link has exactly the parameters {', '.join(SIGNATURE_PARAMS)}")
+    no query string), `raw_query` its query string as sent, read without decoding: each value in the
+    one form CloudFront writes it, so no other spelling of a signed URL is a second valid URL. Returns
+    the expiry (epoch seconds); InvalidLink (403) when the URL was not signed by `key` for exactly this
+    resource, or has expired."""
+    query = dict(part.partition("=")[::2] for part in raw_query.split("&")) if raw_query else {}
+    if sorted(query) != sorted(SIGNATURE_PARAMS) or raw_query.count("&") != len(SIGNATURE_PARAMS) - 1:
+        raise InvalidLink(
+            f"A rendition link has exactly the parameters {', '.join(SIGNATURE_PARAMS)}, once each"
+        )
     expires, signature, key_pair_id = (query[name] for name in SIGNATURE_PARAMS)
     if key_pair_id != key.key_pair_id:
         raise InvalidLink("The rendition link is not signed with this service's key")
-    if not (expires.isascii() and expires.isdigit() and len(expires) <= _MAX_EXPIRES_DIGITS):
-        raise InvalidLink("The rendition link's expiry is not a time")
-    policy = key.cloudfront_signer().build_policy(url, datetime.fromtimestamp(int(expires), UTC)).encode()
+    policy = key.cloudfront_signer().build_policy(url, _expiry_time(expires)).encode()
     try:
         key.private_key.public_key().verify(
             _url_b64decode(signature), policy, padding.PKCS1v15(), hashes.SHA1()
@@ -149,9 +153,20 @@ def verify_url(url: str, query: Mapping[str, str], key: SigningKey, *, now: floa
     return int(expires)
 
 
+def _expiry_time(expires: str) -> datetime:
+    """`Expires` as CloudFront writes it (epoch seconds, no leading zero) as a time a datetime holds."""
+    if not _EXPIRES.fullmatch(expires):
+        raise InvalidLink("The rendition link's expiry is not a time")
+    try:
+        return datetime.fromtimestamp(int(expires), UTC)
+    except (ValueError, OverflowError, OSError):  # past the year 9999
+        raise InvalidLink("The rendition link's expiry is not a time") from None
+
+
 def _url_b64decode(text: str) -> bytes:
-    """CloudFront's URL-safe base64 (`-` for `+`, `_` for `=`, `~` for `/`) back to bytes."""
-    if len(text) > _SIGNATURE_BYTES_MAX * 2:
+    """CloudFront's URL-safe base64 (`-` for `+`, `_` for `=`, `~` for `/`) back to bytes; no other
+    alphabet (standard base64, percent-encoded characters) is the signature."""
+    if len(text) > _SIGNATURE_BYTES_MAX * 2 or not _SIGNATURE.fullmatch(text):
         raise InvalidLink("The rendition link's signature is not one")
     standard = text.replace("-", "+").replace("_", "=").replace("~", "/")
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import threading
 import time
 import uuid
 import warnings
@@ -101,14 +100,9 @@ def load_handler(name: str) -> Callable[[dict, LambdaContext], dict]:
     return importlib.import_module(HANDLER_MODULES[name]).lambda_handler
 
 
-# A Lambda sandbox serves one request at a time, and the handlers rely on it: powertools keeps the
-# current event on the resolver class and the batch state on a module-level processor. The front
-# calls the API from one thread per request, so those invocations take turns; the processor runs in
-# its own worker processes (infra.local.workers), one batch at a time each, and never waits on this.
-_one_invocation_at_a_time = threading.Lock()
-
-
 def invoke(name: str, event: dict) -> dict:
-    handler = load_handler(name)
-    with _one_invocation_at_a_time:
-        return handler(event, LambdaContext(function_name=f"trove-{name}"))
+    """One invocation in this process. A Lambda sandbox serves one request at a time, and the handlers
+    rely on it (powertools keeps the current event on the resolver class and the batch state on a
+    module-level processor): every caller here is single-threaded, an API instance
+    (infra.local.api_sandbox), a processor worker (infra.local.poller) or `make invoke`."""
+    return load_handler(name)(event, LambdaContext(function_name=f"trove-{name}"))

@@ -4,10 +4,12 @@ browser loads an image); a URL changed in any part is refused."""
 
 from __future__ import annotations
 
+import http.client
 import io
+import json
 import os
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -172,3 +174,90 @@ def test_a_rendition_too_large_to_answer_inline_is_a_redirect_to_its_bytes(
     image = Image.open(io.BytesIO(fetched.content))
     assert (source["width"], image.format, image.size) == (2560, "PNG", (2560, 1440))
     assert len(fetched.content) > 4 * 1024 * 1024
+
+
+def get_as_sent(url: str) -> tuple[int, dict]:
+    """GET `url` byte for byte (requests would undo percent-escapes of unreserved characters): the status
+    and the JSON answer."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=30)
+    try:
+        connection.request("GET", f"{parts.path}?{parts.query}")
+        answer = connection.getresponse()
+        return answer.status, json.loads(answer.read())
+    finally:
+        connection.close()
+
+
+def raw_query(url: str, change: Callable[[str, str], str]) -> str:
+    """`url` with its query string rewritten as text, without re-encoding: the exact spellings sent."""
+    path, query = url.split("?")
+    return f"{path}?{change(query, dict(parse_qsl(query))['Signature'])}"
+
+
+@pytest.mark.parametrize(
+    "respell",
+    [
+        lambda url: url.replace("/640x-", "/%36%340x-"),
+        lambda url: url.replace("-inside-", "%2Dinside-"),
+        lambda url: url.replace("/renditions/", "/rendition%73/"),
+        lambda url: raw_query(url, lambda query, _: query.replace("Expires=", "Expires=0")),
+        lambda url: raw_query(url, lambda query, sig: query.replace(sig, sig.replace("_", "%5F"))),
+        lambda url: raw_query(
+            url,
+            lambda query, sig: query.replace(
+                sig, quote(sig.replace("-", "+").replace("_", "=").replace("~", "/"), safe="")
+            ),
+        ),
+        lambda url: raw_query(url, lambda query, _: f"{query}&Expires={dict(parse_qsl(query))['Expires']}"),
+    ],
+    ids=[
+        "pct-digits",
+        "pct-dash",
+        "pct-prefix",
+        "expires-leading-zero",
+        "signature-pct-5F",
+        "signature-standard-base64",
+        "expires-twice",
+    ],
+)
+def test_a_signed_url_spelled_otherwise_is_refused(alice: Client, photo: dict, respell) -> None:
+    """The same rendition and signature in another spelling would be a second URL CloudFront caches apart
+    (and a way round its check): only the URL as signed is served."""
+    # given
+    (source,) = [s for s in links(alice, photo["id"], format="webp").json()["sources"] if s["width"] == 640]
+    assert requests.get(source["url"], timeout=60).status_code == 200
+
+    # when
+    status, answer = get_as_sent(respell(source["url"]))
+
+    # then
+    assert status in (403, 404), answer  # 404: a path that is no rendition's
+    assert answer["detail"]
+
+
+@pytest.mark.parametrize("expires", ["253402300800", "999999999999"])
+def test_an_expiry_past_the_year_9999_is_refused(alice: Client, photo: dict, expires: str) -> None:
+    # given
+    (source,) = links(alice, photo["id"], format="webp").json()["sources"][:1]
+
+    # when
+    fetched = requests.get(with_query(source["url"], lambda query: {**query, "Expires": expires}), timeout=30)
+
+    # then
+    assert fetched.status_code == 403, fetched.text
+    assert "not a time" in fetched.json()["detail"]
+
+
+def test_head_answers_as_get_without_the_body(alice: Client, photo: dict) -> None:
+    # given
+    (source,) = links(alice, photo["id"], format="jpeg").json()["sources"][:1]
+    fetched = requests.get(source["url"], timeout=60)
+
+    # when
+    headed = requests.head(source["url"], timeout=60)
+
+    # then: as CloudFront answers HEAD on a GET behaviour
+    assert (headed.status_code, headed.headers["Content-Type"]) == (200, "image/jpeg")
+    assert int(headed.headers["Content-Length"]) == len(fetched.content)
+    assert headed.content == b""

@@ -105,7 +105,7 @@ def get_signed_rendition(asset_id: str, version: str, name: str, base: BaseUrl, 
     key = stored_signing_key()
     if key is None:
         raise InvalidLink("No rendition link is valid here: this deployment signs none")
-    expires = verify_url(f"{base}{event.raw_path}", event.query_string_parameters or {}, key, now=now)
+    expires = verify_url(f"{base}{event.raw_path}", event.raw_query_string, key, now=now)
     path = parse_rendition_path(event.raw_path)
     item = default_store().get(path.asset_id)
     if item is None or not item.etag or content_version(item.etag) != path.version:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -40,20 +40,25 @@ def split(url: str) -> tuple[str, dict[str, str]]:
     )
 
 
+def joined(query: dict[str, str]) -> str:
+    """The query string as sent: the values as they are, undecoded (CloudFront's forms need no encoding)."""
+    return "&".join(f"{name}={value}" for name, value in query.items())
+
+
 def test_a_signed_url_verifies_until_it_expires(signing_key: SigningKey) -> None:
     # given
     expires = window_expiry(NOW, WINDOW)
     resource, query = split(sign_url(f"{BASE}{PATH}", expires, signing_key))
 
     # when
-    verified = verify_url(resource, query, signing_key, now=expires - 1)
+    verified = verify_url(resource, joined(query), signing_key, now=expires - 1)
 
     # then
     assert verified == expires
     assert list(query) == ["Expires", "Signature", "Key-Pair-Id"]
     assert query["Key-Pair-Id"] == "K2JCJMDEHXQW5F"
     with pytest.raises(InvalidLink, match="expired"):
-        verify_url(resource, query, signing_key, now=expires)
+        verify_url(resource, joined(query), signing_key, now=expires)
 
 
 def test_the_signature_is_cloudfronts_canned_policy_in_its_base64(signing_key: SigningKey) -> None:
@@ -121,8 +126,57 @@ def test_a_changed_url_is_refused(signing_key: SigningKey, change, reason: str) 
 
     # then
     with pytest.raises(InvalidLink, match=reason) as refusal:
-        verify_url(changed_resource, changed_query, signing_key, now=NOW)
+        verify_url(changed_resource, joined(changed_query), signing_key, now=NOW)
     assert refusal.value.detail  # shown to the caller as a 403's detail
+
+
+@pytest.mark.parametrize("expires", ["253402300800", "999999999999"], ids=["year-10000", "twelve-nines"])
+def test_an_expiry_past_the_year_9999_is_refused_not_an_error(signing_key: SigningKey, expires: str) -> None:
+    # given: any signature, and an expiry no datetime holds
+    resource, query = split(sign_url(f"{BASE}{PATH}", window_expiry(NOW, WINDOW), signing_key))
+
+    # then
+    with pytest.raises(InvalidLink, match="not a time"):
+        verify_url(resource, joined({**query, "Expires": expires}), signing_key, now=NOW)
+
+
+def std_base64_encoded(signature: str) -> str:
+    standard = signature.replace("-", "+").replace("_", "=").replace("~", "/")
+    return quote(standard, safe="")
+
+
+@pytest.mark.parametrize(
+    ("respell", "reason"),
+    [
+        (lambda query: {**query, "Expires": "0" + query["Expires"]}, "not a time"),
+        (lambda query: {**query, "Signature": query["Signature"].replace("~", "/")}, "not one"),
+        (lambda query: {**query, "Signature": std_base64_encoded(query["Signature"])}, "not one"),
+        (lambda query: {**query, "Signature": query["Signature"].replace("_", "%5F")}, "not one"),
+        (lambda query: {**query, "Key-Pair-Id": "K2JCJMDEHXQW5%46"}, "this service's key"),
+    ],
+    ids=[
+        "expires-leading-zero",
+        "signature-slash",
+        "signature-standard-base64",
+        "signature-pct-5F",
+        "key-pct",
+    ],
+)
+def test_a_signed_url_spelled_otherwise_is_refused(signing_key: SigningKey, respell, reason: str) -> None:
+    """The same values in another spelling would be a second valid URL for one rendition (and another
+    cache key in CloudFront): only CloudFront's own spelling is accepted."""
+    # given: a signature with each of CloudFront's substitutes in it, so every respelling changes it
+    expires = next(
+        expires
+        for expires in range(window_expiry(NOW, WINDOW), window_expiry(NOW, WINDOW) + 10_000)
+        if {"~", "_"} <= set(split(sign_url(f"{BASE}{PATH}", expires, signing_key))[1]["Signature"])
+    )
+    resource, query = split(sign_url(f"{BASE}{PATH}", expires, signing_key))
+    assert verify_url(resource, joined(query), signing_key, now=NOW) == expires
+
+    # then
+    with pytest.raises(InvalidLink, match=reason):
+        verify_url(resource, joined(respell(query)), signing_key, now=NOW)
 
 
 def test_a_url_signed_with_another_key_is_refused(signing_key: SigningKey, other_key: SigningKey) -> None:
@@ -131,7 +185,7 @@ def test_a_url_signed_with_another_key_is_refused(signing_key: SigningKey, other
 
     # then
     with pytest.raises(InvalidLink, match="signature does not match"):
-        verify_url(resource, query, signing_key, now=NOW)
+        verify_url(resource, joined(query), signing_key, now=NOW)
 
 
 def test_urls_made_in_one_window_are_the_same_and_valid_for_at_least_a_window(
@@ -198,7 +252,7 @@ def test_a_srcset_offers_every_allowed_width_up_to_the_pictures(signing_key: Sig
     for source in links.sources:
         resource, query = split(source.url)
         assert resource == f"{BASE}/renditions/{item.id}/{version}/{source.width}x-inside-p1.webp"
-        assert verify_url(resource, query, signing_key, now=NOW) == links.expires
+        assert verify_url(resource, joined(query), signing_key, now=NOW) == links.expires
 
 
 def test_a_picture_narrower_than_every_width_gets_the_narrowest_at_its_own_size(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,10 +28,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from functions.core import topology
 from functions.core.errors import Forbidden
-from functions.core.models import AssetModel, AssetStatus
-from functions.renditions.errors import InvalidRendition, NotRenderable
-from functions.renditions.spec import RenditionSpec, plan
-from functions.renditions.store import RENDERED_TYPES
+from functions.core.models import AssetModel
+from functions.renditions.spec import RenditionSpec, content_version, plan
+from functions.renditions.store import check_renderable
 
 # The query parameters of a canned-policy signed URL, and the only ones a rendition URL has.
 SIGNATURE_PARAMS = ("Expires", "Signature", "Key-Pair-Id")
@@ -40,9 +38,12 @@ SIGNATURE_PARAMS = ("Expires", "Signature", "Key-Pair-Id")
 PATH_PREFIX = f"{topology.RENDITION_LINKS_PATH}/"
 # `/renditions/<asset id>/<content version>/<spec name>` (RenditionSpec.name, `640x-inside-p1.webp`):
 # the parts are parsed again (RenditionSpec.parse) after the signature, so only allowed values render.
+VERSION_PATTERN = r"[0-9a-f]{16}"
+NAME_PATTERN = (
+    r"(?P<w>\d{0,5})x(?P<h>\d{0,5})-(?P<fit>[a-z]{1,10})-p(?P<page>\d{1,6})\.(?P<format>[a-z]{1,5})"
+)
 _PATH = re.compile(
-    r"^/renditions/(?P<asset_id>[0-9a-f-]{36})/(?P<version>[0-9a-f]{16})/(?P<name>"
-    r"(?P<w>\d{0,5})x(?P<h>\d{0,5})-(?P<fit>[a-z]{1,10})-p(?P<page>\d{1,6})\.(?P<format>[a-z]{1,5}))$"
+    rf"^/renditions/(?P<asset_id>[0-9a-f-]{{36}})/(?P<version>{VERSION_PATTERN})/(?P<name>{NAME_PATTERN})$"
 )
 # CloudFront's forms: epoch seconds (no leading zero), and its URL-safe base64 alphabet.
 _EXPIRES = re.compile(r"[1-9][0-9]{0,11}")
@@ -96,11 +97,6 @@ class RenditionPath:
     fit: str
     page: str
     format: str
-
-
-def content_version(etag: str) -> str:
-    """A short, path-safe name for the bytes a rendition is made from (the checked object's ETag)."""
-    return hashlib.sha256(etag.encode()).hexdigest()[:16]
 
 
 def rendition_path(asset_id: str, version: str, spec_name: str) -> str:
@@ -198,10 +194,7 @@ def srcset_specs(
     own size). Widths only: the whole picture (`inside`), which a page crops with CSS if it wants.
     InvalidRendition (400) or NotRenderable (409) before anything is signed."""
     specs = [RenditionSpec.parse(side, None, None, format, page, accept) for side in topology.RENDITION_SIDES]
-    if item.asset_type not in RENDERED_TYPES or item.status != AssetStatus.READY or not item.etag:
-        raise NotRenderable(f"Asset has no picture to render (type {item.asset_type}, status {item.status})")
-    if specs[0].page > int(item.page_count or 1):
-        raise InvalidRendition("page must be a whole number from 1 to the document's page count")
+    check_renderable(item, specs[0])  # the same refusals as GET /api/v2/assets/{id}/renditions
     return [spec for spec in specs if not item.width or spec.width <= item.width] or specs[:1]
 
 

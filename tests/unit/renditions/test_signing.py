@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
-from functions.renditions import InvalidRendition, NotRenderable
+from functions.renditions import InvalidRendition, NotRenderable, RenditionSpec
 from functions.renditions.signing import (
     InvalidLink,
     SigningKey,
@@ -24,6 +24,7 @@ from functions.renditions.signing import (
     verify_url,
     window_expiry,
 )
+from functions.renditions.store import check_renderable
 
 BASE = "https://d111111abcdef8.cloudfront.net"
 ASSET_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
@@ -304,3 +305,18 @@ def test_no_srcset_for_what_cannot_be_rendered(ready_asset, fields, error) -> No
 def test_unknown_formats_are_refused_with_the_allowed_ones(ready_asset) -> None:
     with pytest.raises(InvalidRendition, match="webp"):
         srcset_specs(ready_asset(), format="gif", page=None, accept=None)
+
+
+def test_a_page_of_an_image_is_refused_as_the_renditions_route_refuses_it(ready_asset) -> None:
+    # given
+    item = ready_asset()
+    spec = RenditionSpec.parse("160", None, None, "webp", "2", None)
+
+    # when
+    with pytest.raises(InvalidRendition) as from_links:
+        srcset_specs(item, format="webp", page="2", accept=None)
+    with pytest.raises(InvalidRendition) as from_renditions:
+        check_renderable(item, spec)
+
+    # then: one message for one mistake, whichever route it is made on
+    assert from_links.value.detail == from_renditions.value.detail == "page applies to PDF documents only"

@@ -12,7 +12,15 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from uuid import UUID
 
 import idna
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic.alias_generators import to_camel
 
 from functions.core.media import AssetType, parse_media_type
@@ -125,7 +133,12 @@ ReferenceUrl = Annotated[str, StringConstraints(max_length=MAX_URL_LENGTH), Afte
 MediaType = Annotated[str, StringConstraints(max_length=128), AfterValidator(_media_type)]
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN), Field(description="lowercase hex SHA-256")]
-Timestamp = Annotated[datetime, PlainSerializer(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str)]
+# ISO 8601 in UTC, to the second; documented as the date-time it is (the serializer alone says "string").
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 FileAssetType = Literal["image", "video", "audio", "document"]
 Status = Literal["pending", "ready", "rejected", "failed"]
 

@@ -28,7 +28,7 @@ from functions.renditions.signing import (
     srcset_specs,
     verify_url,
 )
-from functions.renditions.spec import AUTO, FORMATS
+from functions.renditions.spec import AUTO, CONTENT_TYPES, FORMATS
 
 router = Router()
 # Left for answering once a rendition is made: the token-free path renders on a miss.
@@ -93,8 +93,17 @@ def get_rendition_links(
     tags=["renditions"],
     operation_id="getSignedRendition",
     responses={
-        200: {"description": "The rendition's bytes", "content": {"image/*": {}}},
-        302: {"description": "Redirect to a short-lived URL of a rendition too large to answer inline"},
+        200: {
+            "description": "The rendition's bytes",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}} for media in CONTENT_TYPES.values()
+            },
+        },
+        302: {
+            "description": "Redirect to a short-lived URL of a rendition too large to answer inline",
+            "headers": {"Location": {"schema": {"type": "string"}, "required": True}},
+            "content": {},
+        },
         403: {"description": "Not a URL this service signed, or expired"},
         404: {"description": "The asset is gone, or has new bytes: ask for new links"},
     },

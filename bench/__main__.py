@@ -1,7 +1,7 @@
 """`python -m bench` (`make bench`): every benchmark, side by side, then bench/results.json and docs/performance.md.
 
     python -m bench [--runs 5] [--video-naive-runs 3] [--cold-runs 10] [--skip-local]
-                    [--only processor,largest,cold,snapstart,api,local,worst,isolation,scans]
+                    [--only processor,largest,cold,snapstart,api,local,worst,isolation,scans,renditions,hashing]
 
 1. the processor per type (bench/processor.py): the inputs of bench/inputs.py, each measured as
    floor / inspect / trove / naive, one fresh process per measurement, rounds interleaved so that the
@@ -17,6 +17,9 @@
 7. isolation (bench/isolation.py): an innocent upload's latency on the local stack, idle and while
    four bombs are processed;
 8. scans (bench/scan_worst.py): the worst inputs of `POST /api/v2/scans`, each refused or answered.
+9. renditions (bench/renditions.py): a 24 MP JPEG to 640-px WebP and AVIF against bare Pillow, a
+   cache hit counted, the worker's peak against the processor's, a gallery page's bytes before and after.
+10. hashing (bench/hashing.py): the processor's SHA-256 of a 50 MB upload, read from S3's checksum or computed.
 """
 
 from __future__ import annotations
@@ -37,7 +40,19 @@ from bench import inputs, processor, report
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
 LOCAL_RESULTS = ROOT / "bench" / "results_local.json"
-STEPS = ("processor", "largest", "cold", "snapstart", "api", "local", "worst", "isolation", "scans")
+STEPS = (
+    "processor",
+    "largest",
+    "cold",
+    "snapstart",
+    "api",
+    "local",
+    "worst",
+    "isolation",
+    "scans",
+    "renditions",
+    "hashing",
+)
 
 
 def log(message: str) -> None:
@@ -247,6 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     if "scans" in steps:
         log("scans: the worst inputs (bench.scan_worst)")
         results["scans"] = _in_subprocess("bench.scan_worst")
+    if "renditions" in steps:
+        log("renditions: render against the floor, a cache hit, a gallery page (bench.renditions)")
+        results["renditions"] = _in_subprocess("bench.renditions")
+    if "hashing" in steps:
+        log("hashing: the SHA-256 of a 50 MB upload, declared and computed (bench.hashing)")
+        results["hashing"] = _in_subprocess("bench.hashing")
     results["machine"]["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
     results["bench_seconds"] = round(time.perf_counter() - began)
 

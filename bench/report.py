@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from bench import hashing, renditions
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "performance.md"
 MB = 1_000_000
@@ -154,6 +156,8 @@ def goals(results: dict) -> list[dict]:
             scans[worst_scan] <= SCAN_GOAL_SECONDS,
             f"worst: {worst_scan} {scans[worst_scan]:.2f} s of CPU ({len(scans)} inputs)",
         )
+    if "renditions" in results:
+        found += renditions.goals(results["renditions"])
     return found
 
 
@@ -202,6 +206,8 @@ def render(results: dict) -> str:
     out += _worst_case(results)
     out += _isolation(results)
     out += _scans(results)
+    out += hashing.markdown(results.get("hashing"))
+    out += renditions.markdown(results.get("renditions"))
     optimised = OPTIMISED.strip().replace("BEFORE_AFTER_TABLE", "\n".join(_before_after()))
     out += ["", *optimised.splitlines(), ""]
     return "\n".join(out).rstrip() + "\n"

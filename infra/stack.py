@@ -33,6 +33,7 @@ from infra.constructs.edge import EdgeStack, edge_web_acl_arn
 from infra.constructs.layers import Layers
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.processing import Processing
+from infra.constructs.renditions import RenditionSigning
 from infra.constructs.storage import AccessLogs, Storage
 from infra.constructs.sweep import Sweep
 from infra.constructs.web import Web
@@ -144,6 +145,9 @@ class TroveStack(Stack):
         self.layers = Layers(
             self, "Layers", stage=stage, architecture=options.architecture, source=options.layer_source
         )
+        self.rendition_signing = RenditionSigning(
+            self, "RenditionSigning", stage=stage, layers=self.layers, architecture=options.architecture
+        )
         self.api = Api(
             self,
             "Api",
@@ -153,10 +157,13 @@ class TroveStack(Stack):
             layers=self.layers,
             architecture=options.architecture,
             public_url=self.web.url,
+            signing=self.rendition_signing,
             cors_origins=options.extra_web_origins,
         )
         # The page and the API share the page's origin: CloudFront sends /api/* to the HTTP API.
         self.web.serve_api(self.api.http_api)
+        # Token-free rendition URLs (signed, for <img srcset>): CloudFront checks and caches them.
+        self.web.serve_renditions(self.rendition_signing.key_group, stage)
         self.processing = Processing(
             self,
             "Processing",

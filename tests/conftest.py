@@ -1,6 +1,9 @@
 """Settings for every test: fake AWS credentials, no tracing or metrics shipping, no real AWS."""
 
+import io
+import json
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,3 +35,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from tests.media.generate import write_corpus
 
     return write_corpus(tmp_path_factory.mktemp("media"))
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Callable[[], list[dict]]]:
+    """The JSON lines the Logger writes from now on. Its handler holds the stream it was made with
+    (whatever stdout was when functions.core.observability was first imported), so it is pointed at a
+    buffer for the test, then back."""
+    from functions.core.observability import logger
+
+    handler = logger.registered_handler
+    buffer = io.StringIO()
+    previous = handler.setStream(buffer)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
+    handler.setStream(previous)

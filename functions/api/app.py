@@ -9,6 +9,9 @@ from functions.api.routes import (
     cascades,
     legacy_assets,
     openapi,
+    processing,
+    rendition_links,
+    renditions,
     retired_routes,
     upload_asset,
     uploads,
@@ -27,5 +30,8 @@ for router in (
     openapi.router,
     upload_asset.router,
     uploads.router,
+    processing.router,
+    rendition_links.router,
+    renditions.router,
 ):
     app.include_router(router)

@@ -14,6 +14,7 @@ from functions.api.routing import routes_matching
 from functions.core import errors
 from functions.core.observability import logger
 from functions.core.storage import StorageError
+from functions.renditions.errors import RenditionUnavailable
 
 STATUS_BY_ERROR: dict[type[errors.TroveError], HTTPStatus] = {
     errors.InvalidInput: HTTPStatus.BAD_REQUEST,
@@ -24,6 +25,7 @@ STATUS_BY_ERROR: dict[type[errors.TroveError], HTTPStatus] = {
     errors.Gone: HTTPStatus.GONE,
     errors.PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     errors.UnsupportedMediaType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    RenditionUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 

@@ -3,12 +3,15 @@ the OpenAPI document's schemas, so that what the document calls valid is what th
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from functools import cache
 
 # Request bodies whose fields carry constraints checked by validators.
-REQUEST_MODELS = ("UploadRequest", "LinkCreate", "AssetPatch", "AssetV1Create", "AssetV1Update", "ScanRequest")
+REQUEST_MODELS = (
+    "UploadRequest", "LinkCreate", "AssetPatch", "AssetV1Create", "AssetV1Update", "ScanRequest", "FileToCheck",
+)
 
 # One example request body each (seed 000's own for its routes): clients read them, and
 # schemathesis's examples phase sends them.
@@ -97,6 +100,7 @@ def document_request_constraints(schemas: dict) -> None:
                     if branch.get("type") == "array":
                         branch["items"]["pattern"] = text
     _document_upload_types(schemas)
+    _document_upload_check(schemas)
     for model, example in REQUEST_EXAMPLES.items():
         schemas[model]["examples"] = [example]
 
@@ -106,6 +110,48 @@ def _no_null_default(field: dict) -> None:
     nullable = any(branch.get("type") == "null" for branch in field.get("anyOf", [field]))
     if field.get("default", ...) is None and not nullable:
         del field["default"]
+
+
+def _document_upload_check(schemas: dict) -> None:
+    """POST /api/v2/uploads/check: each file's size up to the upload limit (`find_duplicates` checks it)."""
+    from functions.core.topology import MAX_UPLOAD_BYTES
+
+    if "FileToCheck" in schemas:
+        schemas["FileToCheck"]["properties"]["size"] |= {"maximum": MAX_UPLOAD_BYTES}
+
+
+def document_renditions(document: dict) -> None:
+    """The rendition routes' values as they are accepted (RenditionSpec.parse reads them as text, the
+    signed path as signing.parse_rendition_path does), and getRendition's JSON answer (the route answers
+    a Response, so the document has no model for it otherwise)."""
+    from functions.core.schemas import Rendition
+    from functions.renditions.signing import NAME_PATTERN, VERSION_PATTERN
+    from functions.renditions.spec import AUTO, FITS, FORMATS, MAX_PAGE, SIDES
+
+    side = {"type": "integer", "enum": list(SIDES)}
+    query = {
+        "w": side,
+        "h": side,
+        "fit": {"type": "string", "enum": list(FITS)},
+        "format": {"type": "string", "enum": [*FORMATS, AUTO]},
+        "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+    }
+    # JSON Schema patterns have no named groups.
+    path = {"version": VERSION_PATTERN, "name": re.sub(r"\?P<\w+>", "", NAME_PATTERN)}
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            if "renditions" not in operation.get("tags", []):
+                continue
+            for parameter in operation.get("parameters", []):
+                name, schema = parameter["name"], parameter["schema"]
+                if parameter["in"] == "query" and name in query:
+                    parameter["schema"] = query[name] | {"title": schema["title"]}
+                elif parameter["in"] == "path" and name in path:
+                    schema["pattern"] = f"^{path[name]}$"
+            if operation.get("operationId") == "getRendition":
+                answer = {"schema": {"$ref": "#/components/schemas/Rendition"}}
+                operation["responses"]["200"]["content"] = {"application/json": answer}
+    document["components"]["schemas"]["Rendition"] = Rendition.model_json_schema(mode="serialization")
 
 
 def _document_upload_types(schemas: dict) -> None:

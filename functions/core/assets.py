@@ -22,6 +22,7 @@ from functions.core.schemas import AssetPatch, LinkCreate, UploadRequest, check_
 from functions.core.settings import Settings
 from functions.core.storage import PresignedPost, S3Client
 from functions.core.store import AssetFilters, AssetStore, StaleVersion, default_store
+from functions.renditions.store import rendition_keys
 
 MAX_LIST_LIMIT = 100
 DEFAULT_LIST_LIMIT = 50
@@ -99,7 +100,9 @@ def create_upload(
 ) -> tuple[AssetModel, PresignedPost]:
     """A pending asset and the presigned POST that will carry its bytes straight to S3."""
     item = create_pending(identity, request, settings, store=store)
-    return item, storage.presign_upload(storage.upload_key(item.id), item.content_type, int(item.size), settings, s3)
+    return item, storage.presign_upload(
+        storage.upload_key(item.id), item.content_type, int(item.size), settings, s3, sha256=item.sha256
+    )
 
 
 @traced
@@ -117,6 +120,7 @@ def create_pending(
     item.format = declared.format
     item.content_type = content_type
     item.size = request.size
+    item.sha256 = request.sha256  # declared: the processor confirms it
     item.object_key = storage.file_key(item.id)
     # Never-arriving uploads expire instead of staying pending forever.
     item.expires_at = item.created_at + timedelta(seconds=settings.pending_ttl_seconds)
@@ -236,11 +240,12 @@ def delete_asset(
 
 
 def object_keys(item: AssetModel) -> list[str]:
-    """The S3 keys an asset may have (its upload, its checked copy, its thumbnail); deleting a missing
-    one is harmless."""
+    """The S3 keys an asset may have (its upload, its checked copy, its thumbnail, the renditions
+    recorded on it); deleting a missing one is harmless."""
     if item.asset_type == media.AssetType.LINK:
         return []
-    return [storage.upload_key(item.id), storage.file_key(item.id), storage.thumbnail_key(item.id)]
+    made = [storage.upload_key(item.id), storage.file_key(item.id), storage.thumbnail_key(item.id)]
+    return made + rendition_keys(item)
 
 
 @traced

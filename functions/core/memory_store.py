@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from functions.core.models import AssetModel, AssetStatus
-from functions.core.store import AlreadyExists, AssetFilters, StaleVersion
+from functions.core.models import AssetModel, AssetStatus, owner_scoped
+from functions.core.store import AlreadyExists, AssetFilters, StaleVersion, with_index_keys
 
 
 class MemoryAssetStore:
@@ -56,7 +56,7 @@ class MemoryAssetStore:
         stored = self._check_version(item)
         if stored is None or stored.status != item.status:
             raise StaleVersion(f"Asset {item.id} changed since it was read")
-        for name, value in changes.items():
+        for name, value in with_index_keys(item, changes).items():
             setattr(item, name, value)
         item.version += 1
         self._write(item)
@@ -90,6 +90,7 @@ class MemoryAssetStore:
             and item.owner == owner
             and all(getattr(item, attribute) == value for attribute, value in wanted.items())
             and (filters.tag is None or filters.tag in (item.tags or []))
+            and (filters.sha256 is None or item.owner_sha256 == owner_scoped(owner, filters.sha256))
             and (after is None or item.list_key < after)
         ]
         return iter(sorted(found, key=lambda item: item.list_key, reverse=True))

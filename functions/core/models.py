@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pynamodb.attributes import (
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
@@ -87,12 +88,19 @@ class AssetModel(Model):
     url = UnicodeAttribute(null=True)  # link assets: the reference URL
     object_key = UnicodeAttribute(null=True, attr_name="objectKey")
     thumbnail_key = UnicodeAttribute(null=True, attr_name="thumbnailKey")
+    # Renditions made so far (functions/renditions/): spec name → {key, width, height, format, bytes}.
+    renditions = MapAttribute(null=True, attr_name="renditions")
     # The ETag of the object the processor checked: other bytes posted later to the same key differ.
     etag = UnicodeAttribute(null=True, attr_name="objectEtag")
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
     duration = NumberAttribute(null=True)
     page_count = NumberAttribute(null=True, attr_name="pageCount")
+    # Lowercase hex SHA-256 of the bytes: the client's declared one while pending, the processor's once ready.
+    sha256 = UnicodeAttribute(null=True, attr_name="sha256")
+    placeholder = UnicodeAttribute(null=True, attr_name="placeholder")  # ThumbHash of the thumbnail, base64
+    # What each processing attempt did, step by step (functions/core/processing.py): the last few.
+    processing = ListAttribute(null=True, attr_name="processing")
     uploaded_at = UTCDateTimeAttribute(attr_name="uploadedAt")
     created_at = UTCDateTimeAttribute(attr_name="createdAt")
     updated_at = UTCDateTimeAttribute(attr_name="updatedAt")
@@ -106,6 +114,7 @@ class AssetModel(Model):
     owner_project = UnicodeAttribute(null=True, attr_name="ownerProject")
     owner_todo = UnicodeAttribute(null=True, attr_name="ownerTodo")
     owner_type = UnicodeAttribute(null=True, attr_name="ownerType")
+    owner_sha256 = UnicodeAttribute(null=True, attr_name="ownerSha256")
 
     by_owner = _INDEXES["byOwner"]
     by_owner_client = _INDEXES["byOwnerClient"]
@@ -113,6 +122,7 @@ class AssetModel(Model):
     by_owner_project = _INDEXES["byOwnerProject"]
     by_owner_todo = _INDEXES["byOwnerTodo"]
     by_owner_type = _INDEXES["byOwnerType"]
+    by_owner_sha256 = _INDEXES["byOwnerSha256"]
 
     def refresh_index_keys(self) -> None:
         # Newest first: ISO timestamps sort as text; the id breaks ties and makes the key unique.
@@ -122,6 +132,9 @@ class AssetModel(Model):
         self.owner_project = owner_scoped(self.owner, self.project_id) if self.project_id else None
         self.owner_todo = owner_scoped(self.owner, self.todo_id) if self.todo_id else None
         self.owner_type = owner_scoped(self.owner, self.asset_type)
+        # Only confirmed hashes of served bytes are found by hash: not a pending upload's declared one.
+        ready_hash = self.sha256 if self.status == AssetStatus.READY else None
+        self.owner_sha256 = owner_scoped(self.owner, ready_hash) if ready_hash else None
 
     def save(self, *args, **kwargs):
         self.refresh_index_keys()

@@ -8,6 +8,7 @@ before the answer. Only the size limit differs: what API Gateway and Lambda can 
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -95,9 +96,12 @@ def store_upload(
     *,
     store: AssetStore | None = None,
 ) -> AssetModel:
-    """A pending record, as the presigned flow makes it, and the bytes at its key."""
+    """A pending record, as the presigned flow makes it, and the bytes at its key. The bytes are here,
+    so their SHA-256 is declared for them: S3 verifies it and keeps it as the object's checksum, which
+    the processor reads back instead of reading the bytes again."""
     check_api_upload_size(len(file.data), settings)
     declared, content_type = declared_media(file)
+    sha256 = hashlib.sha256(file.data).hexdigest()
     request = UploadRequest(
         name=form.name,
         type=declared.asset_type.value,
@@ -106,11 +110,18 @@ def store_upload(
         content_type=content_type,
         client_id=form.client_id,
         campaign_id=form.campaign_id,
+        sha256=sha256,
     )
     item = assets.create_pending(identity, request, settings, store=store)
     s3 = s3 or storage.s3_client(settings)
     s3.put_object(
-        Bucket=settings.bucket_name, Key=storage.upload_key(item.id), Body=file.data, ContentType=item.content_type
+        Bucket=settings.bucket_name,
+        Key=storage.upload_key(item.id),
+        Body=file.data,
+        ContentType=item.content_type,
+        # The value alone would do for S3; the algorithm too makes moto (the local stack) keep it.
+        ChecksumAlgorithm="SHA256",
+        ChecksumSHA256=storage.checksum_of_hex(sha256),
     )
     return item
 

@@ -12,7 +12,15 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from uuid import UUID
 
 import idna
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic.alias_generators import to_camel
 
 from functions.core.media import AssetType, parse_media_type
@@ -123,7 +131,14 @@ LinkId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=
 Format = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=16)]
 ReferenceUrl = Annotated[str, StringConstraints(max_length=MAX_URL_LENGTH), AfterValidator(ascii_url)]
 MediaType = Annotated[str, StringConstraints(max_length=128), AfterValidator(_media_type)]
-Timestamp = Annotated[datetime, PlainSerializer(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str)]
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN), Field(description="lowercase hex SHA-256")]
+# ISO 8601 in UTC, to the second; documented as the date-time it is (the serializer alone says "string").
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
 FileAssetType = Literal["image", "video", "audio", "document"]
 Status = Literal["pending", "ready", "rejected", "failed"]
 
@@ -149,6 +164,9 @@ class UploadRequest(Links):
     content_type: MediaType | None = None
     description: Description | None = None
     tags: Tags | None = None
+    sha256: Sha256 | None = Field(
+        default=None, description="The file's SHA-256, if the client computed it: S3 then refuses other bytes"
+    )
 
 
 class LinkCreate(Links):
@@ -192,6 +210,9 @@ class BaseAsset(CamelModel):
     description: str | None
     project_id: str | None
     todo_id: str | None
+    # Content identity (docs/api.md): the stored file's SHA-256 once ready, and the thumbnail's ThumbHash.
+    sha256: str | None
+    placeholder: str | None
 
 
 class ImageAsset(BaseAsset):
@@ -246,6 +267,31 @@ class UploadResponse(CamelModel):
     upload: PresignedUpload
 
 
+class RenditionSource(CamelModel):
+    width: int = Field(description="The rendition's width in pixels: the `w` descriptor of a srcset entry")
+    url: str = Field(description="Signed, token-free URL of the rendition (no Authorization header needed)")
+
+
+class RenditionLinks(CamelModel):
+    """GET /api/v2/assets/{id}/rendition-links: what an `<img srcset>` (or a `<picture>` source) needs."""
+
+    format: str
+    fit: str
+    expires_at: Timestamp = Field(description="Every URL works until then (the same URLs for a whole window)")
+    sources: list[RenditionSource] = Field(description="Narrowest first; none wider than the picture")
+
+
+class Rendition(CamelModel):
+    """GET /api/v2/assets/{id}/renditions with Accept: application/json: where the rendition is, and what."""
+
+    url: str = Field(description="Short-lived URL of the stored rendition")
+    width: int
+    height: int
+    format: Literal["webp", "avif", "jpeg", "png"]
+    content_type: str
+    expires_at: Timestamp
+
+
 class DeleteResponse(BaseModel):
     success: bool
     message: str
@@ -276,6 +322,8 @@ def to_asset(item, base_url: str) -> BaseAsset:
         "duration": float(item.duration) if item.duration is not None else None,
         "page_count": _int_or_none(item.page_count),
         "thumbnail_url": thumbnail_url,
+        "sha256": item.sha256 if item.status == "ready" else None,
+        "placeholder": item.placeholder,
     }
     schema = ASSET_SCHEMAS[AssetType(item.asset_type)]
     return schema(**{name: value for name, value in fields.items() if name in schema.model_fields})

@@ -29,6 +29,10 @@ ENV_NAMES: Final[Mapping[str, str]] = MappingProxyType(
         "presign_expiry_seconds": "TROVE_PRESIGN_EXPIRY",
         "download_expiry_seconds": "TROVE_DOWNLOAD_EXPIRY",
         "pending_ttl_seconds": "TROVE_PENDING_TTL",
+        "rendition_key_pair_id": "TROVE_RENDITION_KEY_PAIR_ID",
+        "rendition_key_secret": "TROVE_RENDITION_KEY_SECRET",
+        "secrets_endpoint_url": "TROVE_SECRETS_ENDPOINT",
+        "rendition_link_window_seconds": "TROVE_RENDITION_LINK_WINDOW",
     }
 )
 # The region comes from the Lambda runtime (AWS_REGION), or from the AWS CLI's variable elsewhere.
@@ -61,6 +65,13 @@ class Settings:
     presign_expiry_seconds: int = topology.PRESIGN_EXPIRY_SECONDS
     download_expiry_seconds: int = topology.DOWNLOAD_URL_EXPIRY_SECONDS
     pending_ttl_seconds: int = topology.PENDING_TTL_SECONDS
+    # Token-free rendition URLs (functions/renditions/signing.py): the CloudFront public key's id, and
+    # the Secrets Manager secret holding its private key (PEM). Empty: no such URLs are handed out.
+    rendition_key_pair_id: str = ""
+    rendition_key_secret: str = ""
+    # Local stack only: where moto answers Secrets Manager. Empty in AWS.
+    secrets_endpoint_url: str = ""
+    rendition_link_window_seconds: int = topology.RENDITION_LINK_WINDOW_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

@@ -5,6 +5,8 @@ Keys are built from the asset id only, never from anything a user typed.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -63,19 +65,29 @@ class PresignedPost:
 
 
 def presign_upload(
-    key: str, content_type: str, size: int, settings: Settings, s3: S3Client | None = None
+    key: str,
+    content_type: str,
+    size: int,
+    settings: Settings,
+    s3: S3Client | None = None,
+    *,
+    sha256: str | None = None,
 ) -> PresignedPost:
     """A browser POST straight to S3 whose policy pins the key, the Content-Type and the size: exactly
     the bytes the client declared (the record's size), so S3 refuses a file that is not the one
-    announced."""
+    announced. With the file's `sha256` (hex), the policy pins S3's checksum fields too: S3 verifies
+    the bytes against it on arrival (400 BadDigest otherwise) and keeps it with the object."""
     s3 = s3 or s3_client(settings)
     expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=settings.presign_expiry_seconds)
+    fields = {"Content-Type": content_type}
+    if sha256 is not None:
+        fields |= {"x-amz-checksum-algorithm": "SHA256", "x-amz-checksum-sha256": checksum_of_hex(sha256)}
     post = s3.generate_presigned_post(
         Bucket=settings.bucket_name,
         Key=key,
-        Fields={"Content-Type": content_type},
+        Fields=fields,
         Conditions=[
-            {"Content-Type": content_type},
+            *({name: value} for name, value in fields.items()),
             ["content-length-range", size, size],
         ],
         ExpiresIn=settings.presign_expiry_seconds,
@@ -115,6 +127,20 @@ def delete_objects(keys: list[str], settings: Settings, s3: S3Client | None = No
         )
         if errors := response.get("Errors"):
             raise StorageError(f"S3 refused to delete {len(errors)} object(s): {errors[0].get('Message')}")
+
+
+def checksum_of_hex(sha256: str) -> str:
+    """S3's form of a SHA-256 (`x-amz-checksum-sha256`, ChecksumSHA256): base64 of the digest."""
+    return base64.b64encode(bytes.fromhex(sha256)).decode("ascii")
+
+
+def hex_of_checksum(checksum: str) -> str | None:
+    """The lowercase hex of S3's base64 SHA-256, or None when it is not one."""
+    try:
+        digest = base64.b64decode(checksum, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return digest.hex() if len(digest) == 32 else None
 
 
 class StorageError(RuntimeError):

@@ -18,8 +18,13 @@ from typing import Any, Protocol
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
+from functions.core import topology
 from functions.core.models import AssetModel, AssetStatus, asset_index, bind, owner_scoped
 from functions.core.settings import Settings, get_settings
+
+_ATTRIBUTE_NAMES = {attribute.attr_name: name for name, attribute in AssetModel.get_attributes().items()}
+# The model attributes the indexes are keyed on, all derived from other fields.
+_INDEX_KEYS = tuple(_ATTRIBUTE_NAMES[index.hash_key] for index in topology.ASSET_INDEXES)
 
 
 class StoreConflict(Exception):
@@ -43,10 +48,12 @@ class AssetFilters:
     todo_id: str | None = None
     asset_type: str | None = None
     tag: str | None = None
+    sha256: str | None = None  # matches `ready` records only, as its sparse index holds only those
 
     def keyed(self) -> list[tuple[str, str | None, str]]:
         """(index, value, attribute) for each filter that has an owner-scoped index, most selective first."""
         return [
+            ("byOwnerSha256", self.sha256, "sha256"),
             ("byOwnerClient", self.client_id, "client_id"),
             ("byOwnerCampaign", self.campaign_id, "campaign_id"),
             ("byOwnerProject", self.project_id, "project_id"),
@@ -97,6 +104,20 @@ def _conflicted(error: PutError | UpdateError | DeleteError) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
 
 
+def with_index_keys(item: AssetModel, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """`changes` plus the index keys they move (a status and a hash make `owner_sha256`): an update
+    writes the fields it names, not the whole record that `refresh_index_keys` derives keys from."""
+    changed = AssetModel()
+    changed.deserialize(item.serialize())
+    for name, value in changes.items():
+        setattr(changed, name, value)
+    changed.refresh_index_keys()
+    moved = {
+        name: getattr(changed, name) for name in _INDEX_KEYS if getattr(changed, name) != getattr(item, name)
+    }
+    return {**changes, **moved}
+
+
 class DynamoAssetStore:
     """AssetStore on DynamoDB: one Query on the most selective owner-scoped index per list, the
     other filters as filter expressions; pynamodb adds the version condition to every write.
@@ -134,7 +155,7 @@ class DynamoAssetStore:
     def update(self, item: AssetModel, changes: Mapping[str, Any]) -> None:
         actions = [
             getattr(AssetModel, name).set(value) if value is not None else getattr(AssetModel, name).remove()
-            for name, value in changes.items()
+            for name, value in with_index_keys(item, changes).items()
         ]
         try:
             item.update(actions=actions, condition=AssetModel.status == item.status)

@@ -29,6 +29,22 @@ ABANDONED_UPLOAD_DAYS = 1
 UPLOADS_PREFIX = "uploads/"
 FILES_PREFIX = "files/"
 THUMBNAILS_PREFIX = "thumbnails/"
+# Renditions (functions/renditions/): `renditions/{assetId}/{w}x{h}-{fit}-p{page}.{format}`, made on
+# request from checked bytes. Widths and heights come from this list only, so a caller cannot make
+# the service render (and store) every size there is.
+RENDITIONS_PREFIX = "renditions/"
+RENDITION_SIDES: tuple[int, ...] = (160, 320, 640, 960, 1280, 1920, 2560)
+# Token-free rendition URLs (functions/renditions/signing.py) are served under this path: CloudFront's
+# `/renditions/*` behaviour in AWS, the local front locally. A URL made at any moment of one window
+# expires at the end of the next, so it is the same URL for a whole window and browsers and CloudFront
+# cache it. What the token-free path answers inline: a Lambda's answer is at most 6 MB, base64
+# included; a larger rendition is a redirect to a short-lived S3 URL instead.
+RENDITION_LINKS_PATH = "/renditions"
+RENDITION_LINK_WINDOW_SECONDS = 3600
+MAX_INLINE_RENDITION_BYTES = 4 * MB
+# The Secrets Manager secret holding the signing key's private half (PEM); its public half is a
+# CloudFront public key. The stack suffixes the name with the stage, like every resource.
+RENDITION_KEY_SECRET = "trove-rendition-signing-key"
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,7 @@ ASSET_INDEXES: tuple[Index, ...] = (
     Index("byOwnerProject", "ownerProject", SORT_KEY),
     Index("byOwnerTodo", "ownerTodo", SORT_KEY),
     Index("byOwnerType", "ownerType", SORT_KEY),
+    Index("byOwnerSha256", "ownerSha256", SORT_KEY),
 )
 
 # Usages: the table's key (`pk` = `{owner}#{assetUri}`, `sk` = `{kind}:{path}#{origin}`) answers "who

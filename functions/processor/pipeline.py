@@ -12,6 +12,10 @@ The record keeps the ETag of the bytes it was settled from. A presigned POST sta
 minutes, so other bytes can be posted to the same key after the first ones settled; their event
 finds an upload whose ETag is not the record's, and those bytes are checked as a new version: they
 replace the served copy only if they pass, and a `ready` asset stays served meanwhile.
+
+Each attempt at an upload that reaches its checks is recorded on the asset (functions/core/processing.py):
+its steps (sniff, inspect, thumbnail, hash, settle), their reads and times, and how it ended. Its log
+lines carry the attempt's correlation id, which the record shows.
 """
 
 from __future__ import annotations
@@ -21,15 +25,19 @@ from dataclasses import dataclass, replace
 
 from botocore.exceptions import ClientError
 
-from functions.core import media, storage
+from functions.core import processing, storage
 from functions.core.models import AssetModel, AssetStatus, now
 from functions.core.observability import logger
+from functions.core.processing import AttemptLog
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
 from functions.core.store import AssetStore, StaleVersion, default_store
+from functions.processor import checks
 from functions.processor import inspect as inspection
+from functions.renditions import forget_renditions
 
 _SETTLE_ATTEMPTS = 5
+_UPLOAD_CHANGED = "the upload changed while it was checked"
 
 
 @dataclass(frozen=True)
@@ -55,15 +63,7 @@ def process_message(
     store = store or default_store()
     outcomes = []
     for key in keys:
-        try:
-            if deadline is not None and time.monotonic() >= deadline:
-                raise inspection.OutOfTime("The invocation's time ran out before this upload's turn")
-            outcome = process_upload(key, settings, s3, deadline, store=store)
-        except Exception as error:
-            if last_attempt and (asset_id := storage.asset_id_from_upload_key(key)):
-                mark_failed(asset_id, f"Processing failed after repeated attempts: {error}", settings, s3, store=store)
-            raise
-        if outcome:
+        if outcome := process_upload(key, settings, s3, deadline, store=store, last_attempt=last_attempt):
             outcomes.append(outcome)
     return outcomes
 
@@ -75,23 +75,58 @@ def process_upload(
     deadline: float | None = None,
     *,
     store: AssetStore | None = None,
+    last_attempt: bool = False,
 ) -> Outcome | None:
     """Process the object at `key` (already URL-decoded). None when the key is not an upload of ours.
     `deadline` (time.monotonic()) is when the caller must stop: a file not checked by then raises
-    inspection.OutOfTime and is retried."""
+    inspection.OutOfTime and is retried. Whatever raises is recorded as the attempt's error first, and
+    on the `last_attempt` the record is marked `failed`."""
     s3 = s3 or storage.s3_client(settings)
     store = store or default_store()
     asset_id = storage.asset_id_from_upload_key(key)
     if asset_id is None:
         logger.warning("Ignoring an object outside the uploads layout", extra={"key": key})
         return None
+    attempt = AttemptLog()
+    # The API's synchronous upload runs this too: its request's correlation id comes back after.
+    outer_correlation_id = logger.get_correlation_id()
+    logger.set_correlation_id(attempt.correlation_id)
+    try:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise inspection.OutOfTime("The invocation's time ran out before this upload's turn")
+        outcome = _process(asset_id, key, settings, s3, deadline, store, attempt)
+    except Exception as error:
+        attempt.fail(str(error))
+        if last_attempt:
+            reason = f"Processing failed after repeated attempts: {error}"
+            mark_failed(asset_id, reason, settings, s3, store=store, attempt=attempt)
+        else:
+            processing.record_attempt(asset_id, attempt.finished("retried", str(error)), store)
+        raise
+    finally:
+        logger.set_correlation_id(outer_correlation_id)
+    if outcome.status in ("kept", "skipped") and attempt.begun:
+        # Recorded with the terminal states otherwise; an attempt that found nothing to check is not.
+        processing.record_attempt(asset_id, attempt.finished(outcome.status, outcome.reason), store)
+    return outcome
+
+
+def _process(
+    asset_id: str,
+    key: str,
+    settings: Settings,
+    s3: S3Client,
+    deadline: float | None,
+    store: AssetStore,
+    attempt: AttemptLog,
+) -> Outcome:
     for _ in range(_SETTLE_ATTEMPTS):
         item = store.get(asset_id)
         if item is None:
             # Deleted meanwhile, or never issued by us: nothing may keep its bytes.
             storage.delete_objects(_all_keys(asset_id), settings, s3)
             return Outcome(asset_id, "orphan-deleted")
-        head = _object_head(s3, settings.bucket_name, key)
+        head = checks.object_head(s3, settings.bucket_name, key)
         if head is None:
             return Outcome(asset_id, "skipped", "object is gone", item.asset_type)
         size, etag = head
@@ -100,7 +135,7 @@ def process_upload(
             if item.object_key != key:  # records from before the quarantine are served from uploads/
                 storage.delete_objects([key], settings, s3)
             return Outcome(asset_id, "skipped", f"already {item.status}", item.asset_type)
-        outcome = _settle(item, key, size, etag, settings, s3, deadline, store)
+        outcome = _settle(item, key, size, etag, settings, s3, deadline, store, attempt)
         if outcome.status != "skipped":
             return replace(outcome, asset_type=item.asset_type)
         # Settled by another delivery meanwhile: go round to check it settled the object that is there now.
@@ -116,28 +151,37 @@ def _settle(
     s3: S3Client,
     deadline: float | None,
     store: AssetStore,
+    attempt: AttemptLog,
 ) -> Outcome:
     try:
-        detected, result = _check(item, key, size, etag, settings, s3, deadline)
+        detected, result, digest = checks.check_upload(item, key, size, etag, settings, s3, deadline, attempt)
     except ClientError as error:
-        if not _upload_changed(error):
+        if not checks.upload_changed(error):
             raise
         # Other bytes replaced (or a delete removed) the upload while it was checked: their own event
         # settles them.
-        return Outcome(item.id, "skipped", "the upload changed while it was checked")
+        attempt.fail(_UPLOAD_CHANGED)
+        return Outcome(item.id, "skipped", _UPLOAD_CHANGED)
     except inspection.MediaError as problem:
+        attempt.fail(problem.reason)
         if item.status == AssetStatus.READY:
             # Other bytes posted to a ready asset failed: the checked copy stays served.
             storage.delete_objects([key], settings, s3)
-            logger.info("Bytes posted again were refused", extra={"asset_id": item.id, "reason": problem.reason})
+            logger.info(
+                "Bytes posted again were refused", extra={"asset_id": item.id, "reason": problem.reason}
+            )
             return Outcome(item.id, "kept", problem.reason)
         rejected = isinstance(problem, inspection.Rejected)
         status = AssetStatus.REJECTED if rejected else AssetStatus.FAILED
-        outcome = _finish(item, status, settings, s3, store, reason=problem.reason, etag=etag)
+        attempt.begin("settle")
+        outcome = _finish(
+            item, status, settings, s3, store, reason=problem.reason, etag=etag, attempt=attempt
+        )
         # Nothing made from earlier bytes stays. Rejected bytes go too; the bytes of a failed upload (an
         # allowed type that could not be read) stay in quarantine, never served, until the lifecycle rule.
         storage.delete_objects(_all_keys(item.id) if rejected else _all_keys(item.id)[1:], settings, s3)
         return outcome
+    attempt.begin("settle")
     try:
         s3.copy_object(
             Bucket=settings.bucket_name,
@@ -148,9 +192,10 @@ def _settle(
             MetadataDirective="REPLACE",
         )
     except ClientError as error:
-        if not _upload_changed(error):
+        if not checks.upload_changed(error):
             raise
-        return Outcome(item.id, "skipped", "the upload changed while it was checked")
+        attempt.fail(_UPLOAD_CHANGED)
+        return Outcome(item.id, "skipped", _UPLOAD_CHANGED)
     thumbnail_key = None
     if result.thumbnail:
         thumbnail_key = storage.thumbnail_key(item.id)
@@ -167,38 +212,18 @@ def _settle(
         "page_count": result.page_count,
         "thumbnail_key": thumbnail_key,
         "object_key": storage.file_key(item.id),
+        "sha256": digest.sha256,
+        "placeholder": result.placeholder,
     }
-    outcome = _finish(item, AssetStatus.READY, settings, s3, store, described=described, etag=etag)
+    replaced = item.etag is not None  # other bytes were settled before: what was made from them goes
+    outcome = _finish(
+        item, AssetStatus.READY, settings, s3, store, described=described, etag=etag, attempt=attempt
+    )
     if outcome.status == AssetStatus.READY:
         storage.delete_objects([key], settings, s3)
+        if replaced:
+            forget_renditions(item, settings, s3, store=store)
     return outcome
-
-
-def _check(
-    item: AssetModel, key: str, size: int, etag: str, settings: Settings, s3: S3Client, deadline: float | None
-) -> tuple[media.MediaFormat, inspection.Inspection]:
-    """What the bytes are and hold, within the type's inspection budget; MediaError when they fail."""
-    if size > settings.max_upload_bytes:
-        raise inspection.Rejected(media.too_large_message(settings.max_upload_bytes))
-    if size == 0:
-        raise inspection.Rejected("File is empty")
-    if item.size is not None and size != item.size:
-        # S3 enforces the declared size on the presigned POST; a store that did not is caught here.
-        raise inspection.Rejected(f"The file is {size} bytes, but {item.size} were declared")
-    # Libraries read the object through ranged GETs, only as far as they need.
-    reader = inspection.RangedObjectReader(s3, settings.bucket_name, key, size, etag=etag)
-    try:
-        return inspection.examine_within_budget(
-            reader, media.AssetType(item.asset_type), item.format or "", deadline=deadline
-        )
-    finally:
-        # A failed GET that a library swallowed, or reported as corrupt input, is still an AWS error.
-        reader.raise_failure()
-
-
-def _upload_changed(error: ClientError) -> bool:
-    """S3's answer when the upload is no longer the bytes we started from: replaced (412) or gone."""
-    return error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "412", "NoSuchKey", "404")
 
 
 def _all_keys(asset_id: str) -> list[str]:
@@ -216,20 +241,33 @@ def _finish(
     reason: str | None = None,
     described: dict | None = None,
     etag: str | None = None,
+    attempt: AttemptLog | None = None,
 ) -> Outcome:
     """Write the terminal state if the record is still as read (status and version). A concurrent
     PATCH moves the version only: re-read and write again. Another delivery that settled it meanwhile
     wins ("skipped"). A concurrent delete removes the record: clean up what we wrote."""
     actions_for = {
-        "status": status.value, "status_reason": reason, "expires_at": None, "etag": etag, **(described or {})
+        "status": status.value,
+        "status_reason": reason,
+        "expires_at": None,
+        "etag": etag,
+        **(described or {}),
     }
     if status != AssetStatus.READY:
         # Nothing describes bytes that are not kept.
-        actions_for |= dict.fromkeys(("thumbnail_key", "width", "height", "duration", "page_count"))
+        actions_for |= dict.fromkeys(
+            ("thumbnail_key", "width", "height", "duration", "page_count", "sha256", "placeholder")
+        )
     for _ in range(_SETTLE_ATTEMPTS):
+        if attempt is not None:
+            actions_for["processing"] = processing.appended(
+                item.processing, attempt.finished(status.value, reason)
+            )
         try:
             store.update(item, {**actions_for, "updated_at": now()})
-            logger.info("Upload settled", extra={"asset_id": item.id, "status": status.value, "reason": reason})
+            logger.info(
+                "Upload settled", extra={"asset_id": item.id, "status": status.value, "reason": reason}
+            )
             return Outcome(item.id, status.value, reason)
         except StaleVersion:
             pass
@@ -244,21 +282,20 @@ def _finish(
 
 
 def mark_failed(
-    asset_id: str, reason: str, settings: Settings, s3: S3Client | None = None, *, store: AssetStore | None = None
+    asset_id: str,
+    reason: str,
+    settings: Settings,
+    s3: S3Client | None = None,
+    *,
+    store: AssetStore | None = None,
+    attempt: AttemptLog | None = None,
 ) -> None:
-    """The last attempt at a message failed: say so on the record rather than leave it pending."""
+    """The last attempt at a message failed: say so on the record rather than leave it pending. The
+    attempt is recorded `failed` either way (a ready asset whose new bytes failed stays ready)."""
     store = store or default_store()
     item = store.get(asset_id)
     if item is not None and item.status == AssetStatus.PENDING:
-        _finish(item, AssetStatus.FAILED, settings, s3 or storage.s3_client(settings), store, reason=reason)
-
-
-def _object_head(s3: S3Client, bucket: str, key: str) -> tuple[int, str] | None:
-    """The object's size and ETag, or None when there is no object."""
-    try:
-        head = s3.head_object(Bucket=bucket, Key=key)
-        return head["ContentLength"], head["ETag"]
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-            return None
-        raise
+        s3 = s3 or storage.s3_client(settings)
+        _finish(item, AssetStatus.FAILED, settings, s3, store, reason=reason, attempt=attempt)
+    elif attempt is not None:
+        processing.record_attempt(asset_id, attempt.finished("failed", reason), store)

@@ -1,6 +1,8 @@
 """The HTTP API and the API function behind it.
 
-Every route needs a Cognito JWT except `GET /api/openapi.json`, the public API description. The web
+Every route needs a Cognito JWT except `GET /api/openapi.json`, the public API description, and
+`GET /renditions/{proxy+}`, the token-free rendition URLs, whose CloudFront signatures the function
+checks itself (infra/constructs/renditions.py). The web
 page calls the API on its own origin (CloudFront's `/api/*` behaviour, infra/constructs/web.py), so
 it needs no CORS; preflights are answered by API Gateway only for the extra origins given (a dev
 server). The function may do items (not scans, not table admin) on the two tables and their declared
@@ -27,6 +29,7 @@ from infra.constructs.auth import Auth
 from infra.constructs.function import LOG_RETENTION, TroveFunction
 from infra.constructs.layers import MAGIC_FILE, Layers
 from infra.constructs.processing import allow_processing
+from infra.constructs.renditions import RenditionSigning
 from infra.constructs.storage import Storage
 from infra.stage import Stage
 
@@ -37,6 +40,7 @@ NAME = "trove-api"
 LIVE_ALIAS = "live"
 # Everything the API serves sits under the API prefix; one proxy route carries it to the function.
 PROXY_PATH = f"{topology.API_PREFIX}/{{proxy+}}"
+RENDITIONS_PROXY_PATH = f"{topology.RENDITION_LINKS_PATH}/{{proxy+}}"
 # Item-level DynamoDB actions: what the use cases do, batched or not. No Scan, no table admin.
 TABLE_ITEM_ACTIONS = [
     "dynamodb:GetItem",
@@ -81,6 +85,7 @@ class Api(Construct):
         layers: Layers,
         architecture: str,
         public_url: str,
+        signing: RenditionSigning,
         cors_origins: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
@@ -101,6 +106,10 @@ class Api(Construct):
                 # execute-api host each request arrives on. No cycle: the distribution needs the
                 # HTTP API's id, and the HTTP API does not need this function or the distribution.
                 ENV_NAMES["public_base_url"]: public_url,
+                # Token-free rendition URLs: the CloudFront public key's id, and the secret with its
+                # private half (read on first use, GetSecretValue on this secret only).
+                ENV_NAMES["rendition_key_pair_id"]: signing.public_key.public_key_id,
+                ENV_NAMES["rendition_key_secret"]: signing.secret.secret_arn,
                 "MAGIC": MAGIC_FILE,
             },
             # POST /api/v2/upload-asset runs the processor's code on the request's file: the same
@@ -108,6 +117,9 @@ class Api(Construct):
             layers=[layers.deps, layers.ffmpeg],
         )
         self._grant(storage)
+        self.handler.allow(
+            "ReadRenditionSigningKey", ["secretsmanager:GetSecretValue"], [signing.secret.secret_arn]
+        )
         self.alias = self._snap_start()
         self.http_api = apigw.HttpApi(
             self,
@@ -131,6 +143,22 @@ class Api(Construct):
             integration=integration,
             authorizer=apigw.HttpNoneAuthorizer(),
         )
+        # Token-free rendition URLs, behind CloudFront's `/renditions/*` behaviour: no JWT (an <img>
+        # cannot send one); the function checks each URL's CloudFront signature itself.
+        self.signed_routes = self.http_api.add_routes(
+            path=RENDITIONS_PROXY_PATH,
+            methods=[apigw.HttpMethod.GET],
+            integration=integration,
+            authorizer=apigw.HttpNoneAuthorizer(),
+        )
+        for route in self.signed_routes:
+            acknowledge(
+                route,
+                "AwsSolutions-APIG4",
+                "GET /renditions/{proxy+} serves token-free rendition URLs to <img srcset>, which cannot send "
+                "a token: the function refuses (403) any URL without a valid CloudFront signature of the "
+                "stack's key pair, as CloudFront's trusted key group does before it.",
+            )
         for route in self.public_routes:
             acknowledge(
                 route,
@@ -232,6 +260,11 @@ class Api(Construct):
             "PresignDownloads", ["s3:GetObject"], bucket, [spec.files_prefix, spec.thumbnails_prefix]
         )
         # DELETE of an asset (and the cascades) removes whatever it has under the three prefixes.
+        # Renditions: made on request (PutObject), answered by the token-free path (GetObject) or
+        # presigned; deleted with the asset (the listing and deletion for new bytes come with processing).
+        handler.allow_objects(
+            "Renditions", ["s3:GetObject", "s3:PutObject"], bucket, [topology.RENDITIONS_PREFIX]
+        )
         handler.allow_objects(
             "DeleteAssetObjects",
             ["s3:DeleteObject"],

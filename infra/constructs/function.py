@@ -47,7 +47,9 @@ class TroveFunction(Construct):
         timeout: Duration,
         environment: Mapping[str, str],
         layers: Sequence[lambda_.ILayerVersion],
+        code: lambda_.Code | None = None,
     ) -> None:
+        """`code`: the `functions/` package unless given (a deploy-time helper brings its own)."""
         super().__init__(scope, construct_id)
         self.log_group = logs.LogGroup(
             self, "Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
@@ -66,7 +68,7 @@ class TroveFunction(Construct):
             runtime=RUNTIME,
             architecture=ARCHITECTURES[architecture],
             handler=handler,
-            code=functions_code(),
+            code=code or functions_code(),
             layers=list(layers),
             memory_size=memory_mb,
             timeout=timeout,
@@ -117,7 +119,9 @@ class TroveFunction(Construct):
         DLQ; with it, 404 ("gone"). S3 checks the missing key as the listing's s3:prefix, so the grant
         stays within the prefixes."""
         patterns = [f"{prefix}*" for prefix in prefixes]
-        self.allow(sid, ["s3:ListBucket"], [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": patterns}})
+        self.allow(
+            sid, ["s3:ListBucket"], [bucket.bucket_arn], conditions={"StringLike": {"s3:prefix": patterns}}
+        )
 
     def allow_objects(
         self, sid: str, actions: Sequence[str], bucket: s3.IBucket, prefixes: Sequence[str]

@@ -105,7 +105,9 @@ def allow_processing(handler: TroveFunction, storage: Storage) -> None:
     bucket, spec = storage.bucket, topology.BUCKET
     # HEAD and ranged GETs of the upload (and the presigned GET PyAV reads through), the source of
     # the server-side copy; uploads are deleted once copied, rejected or orphaned.
-    handler.allow_objects("ReadAndDeleteUploads", ["s3:GetObject", "s3:DeleteObject"], bucket, [spec.uploads_prefix])
+    handler.allow_objects(
+        "ReadAndDeleteUploads", ["s3:GetObject", "s3:DeleteObject"], bucket, [spec.uploads_prefix]
+    )
     handler.allow_listing("ListUploads", bucket, [spec.uploads_prefix])
     # The checked copy (CopyObject's target is a PutObject) and the thumbnail; both are removed again
     # when the asset was deleted while its bytes were being checked.
@@ -115,5 +117,11 @@ def allow_processing(handler: TroveFunction, storage: Storage) -> None:
         bucket,
         [spec.files_prefix, spec.thumbnails_prefix],
     )
+    # New bytes settled: the renditions of the old ones go (functions.renditions.forget_renditions
+    # lists the asset's renditions/ prefix and deletes what it finds).
+    handler.allow_objects("ForgetRenditions", ["s3:DeleteObject"], bucket, [topology.RENDITIONS_PREFIX])
+    handler.allow_listing("ListRenditions", bucket, [topology.RENDITIONS_PREFIX])
     # Every write of the processor is a conditional update of an existing record.
-    handler.allow("SettleAssetItems", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [storage.assets_table.table_arn])
+    handler.allow(
+        "SettleAssetItems", ["dynamodb:GetItem", "dynamodb:UpdateItem"], [storage.assets_table.table_arn]
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -22,6 +22,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from functions.core import topology
+from functions.renditions.signing import SIGNATURE_PARAMS
 from infra.constructs.acknowledge import acknowledge
 from infra.constructs.edge import security_headers
 from infra.constructs.function import LOG_RETENTION
@@ -32,6 +33,8 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 CONFIG_FILE = topology.WEB_CONFIG_FILE
 # What CloudFront sends to the HTTP API instead of the web bucket.
 API_PATH_PATTERN = f"{topology.API_PREFIX}/*"
+# Token-free rendition URLs: signed URLs only, to the HTTP API too (infra/constructs/renditions.py).
+RENDITIONS_PATH_PATTERN = f"{topology.RENDITION_LINKS_PATH}/*"
 WEB_BUCKET = "trove-web"
 # Files of web/ that are not part of the page; config.json is generated below.
 WEB_EXCLUDES = [CONFIG_FILE, "tests/*", "*.md", "node_modules/*", ".*"]
@@ -125,6 +128,49 @@ class Web(Construct):
             # Nothing is cached, so CloudFront would not compress anyway; say so.
             compress=False,
         )
+
+    def serve_renditions(self, key_group: cloudfront.IKeyGroup, stage: Stage) -> cloudfront.CachePolicy:
+        """`/renditions/*` (token-free rendition URLs) goes to the same HTTP API, for signed URLs only:
+        CloudFront checks each request's signature against the key group, then answers from its cache,
+        keyed on the path alone (the asset, the content version and the spec: the bytes never change
+        under a path); a miss asks the API with the signature's parameters, which checks it again and
+        renders (docs/decisions.md, "Renditions at the edge")."""
+        window = topology.RENDITION_LINK_WINDOW_SECONDS
+        self.renditions_cache = cloudfront.CachePolicy(
+            self,
+            "RenditionsCache",
+            cache_policy_name=stage.resource_name("trove-renditions"),
+            comment="Token-free renditions: keyed on the path, kept while its URLs live (origin's max-age)",
+            default_ttl=Duration.seconds(window),
+            min_ttl=Duration.seconds(0),
+            max_ttl=Duration.seconds(2 * window),
+            query_string_behavior=cloudfront.CacheQueryStringBehavior.none(),
+            header_behavior=cloudfront.CacheHeaderBehavior.none(),
+            cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+        )
+        self.renditions_origin_request = cloudfront.OriginRequestPolicy(
+            self,
+            "RenditionsOriginRequest",
+            origin_request_policy_name=stage.resource_name("trove-renditions"),
+            comment="Token-free renditions: the origin gets the signature to check it again, nothing else",
+            query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.allow_list(*SIGNATURE_PARAMS),
+            header_behavior=cloudfront.OriginRequestHeaderBehavior.none(),
+            cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
+        )
+        self.distribution.add_behavior(
+            RENDITIONS_PATH_PATTERN,
+            self.api_origin,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+            cached_methods=cloudfront.CachedMethods.CACHE_GET_HEAD,
+            cache_policy=self.renditions_cache,
+            origin_request_policy=self.renditions_origin_request,
+            response_headers_policy=self.headers,
+            trusted_key_groups=[key_group],
+            # WebP, AVIF, JPEG and PNG are compressed already.
+            compress=False,
+        )
+        return self.renditions_cache
 
     def publish(self, config: dict) -> s3deploy.BucketDeployment:
         """Upload the page and its generated config.json, then invalidate CloudFront's cache."""

@@ -1,5 +1,6 @@
-"""The local front door: API Gateway and its JWT authorizer for `/api/*`, the dev user pool at
-`/local/*`, and the web page's static files at `/`.
+"""The local front door: API Gateway and its JWT authorizer for `/api/*`, the token-free rendition
+URLs at `/renditions/*` (to the API, which checks their signatures), the dev user pool at `/local/*`,
+and the web page's static files at `/`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from functions.core.topology import API_PREFIX, OPENAPI_PATH, WEB_AUTH_LOCAL, WEB_CONFIG_FILE, web_config
-from infra.local import runtime
+from functions.core.topology import (
+    API_PREFIX,
+    OPENAPI_PATH,
+    RENDITION_LINKS_PATH,
+    WEB_AUTH_LOCAL,
+    WEB_CONFIG_FILE,
+    web_config,
+)
+from infra.local.api_instances import ApiInstances
 from infra.local.http_api import (
     MAX_BODY_BYTES,
     HttpRequest,
@@ -65,6 +73,8 @@ class Front(ThreadingHTTPServer):
     def __init__(self, port: int, web_root: Path = WEB_ROOT) -> None:
         super().__init__((HOST, port), FrontHandler)
         self.web_root = web_root.resolve()
+        # The API function's instances: started by the stack once the environment is configured.
+        self.api: ApiInstances | None = None
         self.tokens = TokenAuthority(issuer=f"{self.url}/local")
 
     @property
@@ -109,8 +119,10 @@ class FrontHandler(BaseHTTPRequestHandler):
             return HttpResponse(204, CORS_PREFLIGHT_HEADERS)
         if path == API_PREFIX or path.startswith(f"{API_PREFIX}/"):
             return self._api(path, body)
+        if self.command in ("GET", "HEAD") and path.startswith(f"{RENDITION_LINKS_PATH}/"):
+            return self._rendition(path, body)
         if (self.command, path) == ("GET", "/local/health"):
-            return HttpResponse.json(200, {"status": "ok"})
+            return HttpResponse.json(200, {"status": "ok", "api": self.server.api.status()})
         if (self.command, path) == ("POST", "/local/token"):
             return self._token(body)
         if (self.command, path) == ("GET", f"/{WEB_CONFIG_FILE}"):
@@ -142,11 +154,25 @@ class FrontHandler(BaseHTTPRequestHandler):
                 claims = self.server.tokens.verify(_bearer_token(self.headers.get("Authorization")))
             except InvalidToken as refusal:
                 return unauthorized(str(refusal))
+        return self._invoke_api(body, claims)
+
+    def _rendition(self, path: str, body: bytes) -> HttpResponse:
+        """CloudFront's `/renditions/*` behaviour: no token, the API checks the URL's signature. CloudFront
+        checks it over the path as sent, so a path spelled with percent-escapes (which API Gateway would
+        decode) is not the signed one. HEAD is answered as GET without the body (`_send`), as CloudFront
+        answers it."""
+        if unquote(path) != path:
+            return HttpResponse.json(403, {"detail": "The rendition link's signature does not match"})
+        return self._invoke_api(body, claims=None, method="GET")
+
+    def _invoke_api(
+        self, body: bytes, claims: dict[str, str] | None, method: str | None = None
+    ) -> HttpResponse:
         request = HttpRequest(
-            self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+            method or self.command, self.path, list(self.headers.items()), body, self.client_address[0]
         )
         event = to_event(request, claims)
-        return from_result(runtime.invoke("api", event), event["requestContext"]["requestId"])
+        return from_result(self.server.api.invoke(event), event["requestContext"]["requestId"])
 
     def _token(self, body: bytes) -> HttpResponse:
         try:

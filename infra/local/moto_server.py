@@ -5,6 +5,11 @@ no ETag nor Location. A WSGI layer in front of moto's own application, in the sa
 those requests: it checks the form and the policy (`infra.local.post_policy`), refuses like S3, or
 hands moto the checked form to store (so moto still sends the bucket's notifications) and answers
 with S3's status, headers and body. Every other request goes to moto untouched.
+
+moto's POST Object drops the checksum fields; S3 keeps a verified `x-amz-checksum-sha256` with the
+object (HEAD with `x-amz-checksum-mode: ENABLED` answers it), so the gate sets it on what moto stored.
+moto has sent the notification by then: a reader as quick as that would find no checksum and read
+the bytes instead, with the same answer.
 """
 
 from __future__ import annotations
@@ -100,8 +105,15 @@ class PostObjectGate:
         status, headers, stored = self._store(environ, form)
         if not 200 <= status < 300:  # moto's own refusal, e.g. an invalid ACL
             return Answer(status, [header for header in headers if not _replaced(header[0])], stored)
+        if accepted.checksum_sha256:
+            self._keep_checksum(bucket, accepted.key, accepted.checksum_sha256)
         endpoint = f"{environ['wsgi.url_scheme']}://{get_host(environ)}"
         return success_answer(accepted, bucket, form.content, endpoint)
+
+    def _keep_checksum(self, bucket: str, key: str, checksum_sha256: str) -> None:
+        stored = s3_backends[self.account]["aws"].get_object(bucket, key)
+        stored.checksum_algorithm, stored.checksum_value = "SHA256", checksum_sha256
+        stored.checksum_type = "FULL_OBJECT"  # a single-part upload's checksum is the whole object's
 
     def _store(self, environ: dict, form: PostForm) -> tuple[int, list[tuple[str, str]], bytes]:
         """moto's POST Object on the form S3 would act on: the fields before the file, expanded."""

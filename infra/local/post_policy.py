@@ -4,6 +4,9 @@ signature over the policy, the policy's expiration and conditions, the coverage 
 moto stores whatever it is posted; `infra.local.moto_server` runs these checks in front of it. Where
 AWS's pages are silent or wrong (they list 400 InvalidPolicyDocument for a failed condition, S3 answers
 403 AccessDenied), the codes, messages and extra elements are the ones S3 was recorded answering.
+
+Of S3's checksum fields, `x-amz-checksum-sha256` (the one Trove's presigned POSTs carry) is verified
+against the posted bytes, as S3 verifies it, and handed back for the object to keep.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ FIELDS_WITHOUT_CONDITION = frozenset({"x-amz-signature", "file", "policy"})
 # A SigV4 POST carries all of these or none (then it is anonymous); S3 names a missing one this way.
 SIGNING_FIELDS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Signature", "Policy")
 MAX_FIELDS_BYTES = 20 * 1024  # the form before the file part
+SHA256_FIELD = "x-amz-checksum-sha256"
 SUCCESS_STATUSES = frozenset({200, 201, 204})
 EXPIRATION_FORMATS = ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -185,6 +189,7 @@ class AcceptedPost:
     key: str
     status: int  # what success_action_status asks for, or 303 to success_action_redirect
     redirect: str | None
+    checksum_sha256: str | None = None  # base64, verified against the bytes: S3 keeps it with the object
 
 
 def check_post(
@@ -232,7 +237,23 @@ def check_post(
     for condition in policy.conditions:
         if condition.operation == "content-length-range":
             _check_size(len(form.content), condition)
-    return AcceptedPost(key, *_success(form))
+    return AcceptedPost(key, *_success(form), _verified_sha256(form))
+
+
+def _verified_sha256(form: PostForm) -> str | None:
+    """The form's SHA-256 checksum if it is the posted bytes'; S3's refusal if not."""
+    declared = form.value(SHA256_FIELD)
+    if declared is None:
+        return None
+    try:
+        digest = base64.b64decode(declared, validate=True)
+    except binascii.Error:
+        digest = b""
+    if len(digest) != hashlib.sha256().digest_size:
+        raise S3Error(400, "InvalidRequest", f"Value for {SHA256_FIELD} header is invalid.")
+    if not hmac.compare_digest(digest, hashlib.sha256(form.content).digest()):
+        raise S3Error(400, "BadDigest", "The SHA256 you specified did not match the calculated checksum.")
+    return declared
 
 
 def _credential(credential: str, secrets: Mapping[str, str], region: str) -> tuple[str, str]:

@@ -1,4 +1,5 @@
-"""Create the shared topology on moto: bucket and CORS, queue and DLQ, the notification, the tables.
+"""Create the shared topology on moto: bucket and CORS, queue and DLQ, the notification, the tables,
+and the signing key of the token-free rendition URLs.
 
 Every name, prefix, index and limit comes from `functions.core.topology` (through Settings and the
 pynamodb models), the same declaration the CDK stack reads.
@@ -47,6 +48,7 @@ def provision(settings: Settings, allowed_origins: list[str]) -> Provisioned:
         },
     )
     _notify_uploads(s3, settings.bucket_name, queue)
+    _create_signing_key(settings)
     return Provisioned(queue=queue, dlq=dlq, tables=_create_tables())
 
 
@@ -75,6 +77,22 @@ def _notify_uploads(s3, bucket: str, queue: Queue) -> None:
     s3.put_bucket_notification_configuration(
         Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [configuration]}
     )
+
+
+def _create_signing_key(settings: Settings) -> None:
+    """A new RSA key for the token-free rendition URLs, made at each start (URLs die with the stack,
+    like tokens), its private half stored where the API reads it: Secrets Manager, here moto's."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    secrets = boto3.client(
+        "secretsmanager", region_name=settings.region, endpoint_url=settings.secrets_endpoint_url
+    )
+    secrets.create_secret(Name=settings.rendition_key_secret, SecretString=pem)
 
 
 def _create_tables() -> tuple[str, ...]:

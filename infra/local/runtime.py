@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import threading
 import time
 import uuid
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from functions.core import topology
 from functions.core.settings import ENV_NAMES
 
 REGION = "us-east-1"
@@ -24,6 +24,10 @@ ACCOUNT_ID = "123456789012"
 # The credentials every local client signs with; the local S3 checks POST policies' signatures with them.
 ACCESS_KEY_ID = "local"
 SECRET_ACCESS_KEY = "local"
+# The local stand-in for the CloudFront public key that checks token-free rendition URLs: the stack
+# makes a key pair at start (infra/local/provision.py) and keeps its private half in moto's Secrets
+# Manager under the topology's secret name, where the API reads it as it does in AWS.
+RENDITION_KEY_PAIR_ID = "KTROVELOCAL"
 HANDLER_MODULES = {
     "api": "functions.api.handler",
     "processor": "functions.processor.handler",
@@ -46,6 +50,9 @@ def configure_environment(moto_url: str, public_url: str) -> None:
             ENV_NAMES["s3_endpoint_url"]: moto_url,
             ENV_NAMES["dynamodb_endpoint_url"]: moto_url,
             ENV_NAMES["public_base_url"]: public_url,
+            ENV_NAMES["secrets_endpoint_url"]: moto_url,
+            ENV_NAMES["rendition_key_pair_id"]: RENDITION_KEY_PAIR_ID,
+            ENV_NAMES["rendition_key_secret"]: topology.RENDITION_KEY_SECRET,
             # No X-Ray daemon and no CloudWatch here: tracing and EMF metrics would only print noise.
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
@@ -93,14 +100,9 @@ def load_handler(name: str) -> Callable[[dict, LambdaContext], dict]:
     return importlib.import_module(HANDLER_MODULES[name]).lambda_handler
 
 
-# A Lambda sandbox serves one request at a time, and the handlers rely on it: powertools keeps the
-# current event on the resolver class and the batch state on a module-level processor. The front
-# calls the API from one thread per request, so those invocations take turns; the processor runs in
-# its own worker processes (infra.local.workers), one batch at a time each, and never waits on this.
-_one_invocation_at_a_time = threading.Lock()
-
-
 def invoke(name: str, event: dict) -> dict:
-    handler = load_handler(name)
-    with _one_invocation_at_a_time:
-        return handler(event, LambdaContext(function_name=f"trove-{name}"))
+    """One invocation in this process. A Lambda sandbox serves one request at a time, and the handlers
+    rely on it (powertools keeps the current event on the resolver class and the batch state on a
+    module-level processor): every caller here is single-threaded, an API instance
+    (infra.local.api_sandbox), a processor worker (infra.local.poller) or `make invoke`."""
+    return load_handler(name)(event, LambdaContext(function_name=f"trove-{name}"))

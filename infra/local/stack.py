@@ -1,5 +1,5 @@
-"""The whole service on 127.0.0.1, started and stopped together: moto, the front (which calls the API
-handler) and the expiry sweep in this process; the processor in its own worker processes."""
+"""The whole service on 127.0.0.1, started and stopped together: moto, the front and the expiry sweep in
+this process; the API function's instances and the processor in worker processes of their own."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import boto3
 from functions.core import topology
 from functions.core.settings import get_settings
 from infra.local import state
+from infra.local.api_instances import INSTANCES, MOST_INSTANCES, ApiInstances
 from infra.local.front import HOST, Front
 from infra.local.moto_server import MotoServer
 from infra.local.provision import provision
@@ -31,6 +32,9 @@ class StackOptions:
     processors: int
     # Workers the stack may add while uploads wait (Lambda's maximum concurrency for the event source).
     max_processors: int = topology.UPLOADS_QUEUE.max_concurrency
+    # The API function's instances: ready at start, and the most while every one is busy.
+    api_instances: int = INSTANCES
+    max_api_instances: int = MOST_INSTANCES
 
 
 class LocalStack:
@@ -40,6 +44,7 @@ class LocalStack:
         self.front: Front | None = None
         self.front_thread: threading.Thread | None = None
         self.processors: ProcessorWorkers | None = None
+        self.api: ApiInstances | None = None
         self.addresses: dict = {}
         self.sweeper: PeriodicSweep | None = None
 
@@ -61,6 +66,7 @@ class LocalStack:
         configure_environment(moto_url, self.front.url)
         settings = get_settings()
         provisioned = provision(settings, browser_origins(self.front.url))
+        self.api = self.front.api = ApiInstances(self.options.api_instances, self.options.max_api_instances)
         self.processors = ProcessorWorkers(
             self.options.processors, provisioned.queue, self.options.retry_after, self.options.max_processors
         )
@@ -80,31 +86,36 @@ class LocalStack:
             "tables": list(provisioned.tables),
             "retryAfter": self.options.retry_after,
             "processors": self.processors.pids,
+            "api": self.api.pids,
         }
         state.save(self.addresses, self.options.state_file)
         return self.addresses
 
     def keep_processors_running(self) -> None:
         """Replace processor workers that died, add one while uploads wait for every worker, and say
-        where they are."""
+        where they and the API's instances are."""
         waiting = int(
-            self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["ApproximateNumberOfMessages"])[
-                "Attributes"
-            ]["ApproximateNumberOfMessages"]
+            self.sqs.get_queue_attributes(
+                QueueUrl=self.queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+            )["Attributes"]["ApproximateNumberOfMessages"]
         )
         changed = self.processors.replace_exited()
         changed = self.processors.add_if_waiting(waiting) or changed
+        changed = self.addresses["api"] != self.api.pids or changed
         if changed:
             self.addresses["processors"] = self.processors.pids
+            self.addresses["api"] = self.api.pids
             state.save(self.addresses, self.options.state_file)
 
     def stop(self) -> None:
-        """Front first (no new work), then the processor workers (each finishes its batch), then moto."""
+        """Front first (no new work), then the API's instances, then the processor workers (each finishes its batch), then moto."""
         if self.front_thread:
             self.front.shutdown()
             self.front_thread.join()
         if self.front:
             self.front.server_close()
+        if self.api:
+            self.api.stop()
         if self.processors:
             self.processors.stop()
         if self.sweeper:

@@ -1,7 +1,7 @@
 """The processor's concurrency, locally: worker processes, each a poller with its own processor sandbox
 (`python -m infra.local.poller`), like Lambda running the processor function in several sandboxes at
-once. A slow batch occupies one worker; the others, and the API (which runs in the stack's own
-process), carry on. Like Lambda's SQS event source, the stack adds a worker while uploads wait in the
+once. A slow batch occupies one worker; the others, and the API (in processes of its own,
+infra.local.api_instances), carry on. Like Lambda's SQS event source, the stack adds a worker while uploads wait in the
 queue and every worker is busy, up to a maximum (the event source's maximum concurrency, by default),
 so an upload never waits for other users' slow files to finish.
 
@@ -42,21 +42,11 @@ class ProcessorWorkers:
         return [process.pid for process in self.processes]
 
     def _start(self, number: int) -> subprocess.Popen:
-        command = [
-            sys.executable, "-m", "infra.local.poller", "--number", str(number),
+        return start_worker(
+            "infra.local.poller", "--number", str(number),
             "--queue-url", self.queue.url, "--queue-arn", self.queue.arn,
             "--retry-after", str(self.retry_after), "--stack-pid", str(os.getpid()),
-        ]  # fmt: skip
-        # The environment carries moto's address and the settings (runtime.configure_environment);
-        # unbuffered, so the handlers' own log lines reach a redirected console as they are written.
-        # No stdin: a process group other than the terminal's would be stopped if it read from it.
-        return subprocess.Popen(
-            command,
-            cwd=REPO_ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            stdin=subprocess.DEVNULL,
-            process_group=0,
-        )
+        )  # fmt: skip
 
     def replace_exited(self) -> bool:
         """Start a new worker for each one that died (Lambda replaces a crashed sandbox); whether any did.
@@ -82,17 +72,36 @@ class ProcessorWorkers:
         return True
 
     def stop(self) -> None:
-        """Ask every worker to stop after its batch, give them STOP_GRACE_SECONDS, then end each one's
-        whole process group, so nothing a worker started outlives it."""
-        for process in self.processes:
-            process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for process in self.processes:
-            _wait_without_reaping(process.pid, deadline)
-            # Until it is reaped, the worker (alive or a zombie) holds its pid, so its group id still
-            # names its group and no one else's.
-            _kill_group(process.pid)
-            process.wait()
+        stop_workers(self.processes)
+
+
+def start_worker(module: str, *args: str, pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
+    """`python -m module args…` in a process group of its own, from the repository's root."""
+    # The environment carries moto's address and the settings (runtime.configure_environment);
+    # unbuffered, so the handlers' own log lines reach a redirected console as they are written.
+    # No stdin: a process group other than the terminal's would be stopped if it read from it.
+    return subprocess.Popen(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO_ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdin=subprocess.DEVNULL,
+        process_group=0,
+        pass_fds=pass_fds,
+    )
+
+
+def stop_workers(processes: list[subprocess.Popen]) -> None:
+    """Ask every worker to stop after its current work, give them STOP_GRACE_SECONDS, then end each
+    one's whole process group, so nothing a worker started outlives it."""
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in processes:
+        _wait_without_reaping(process.pid, deadline)
+        # Until it is reaped, the worker (alive or a zombie) holds its pid, so its group id still
+        # names its group and no one else's.
+        _kill_group(process.pid)
+        process.wait()
 
 
 def _wait_without_reaping(pid: int, deadline: float) -> None:

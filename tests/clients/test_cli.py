@@ -167,6 +167,63 @@ def test_a_hundred_files_eight_at_a_time(logged_in, tmp_path):
     assert sorted(asset["name"] for asset in listed()) == [f"{number:03}.png" for number in range(100)]
 
 
+def test_a_file_already_in_trove_is_reported_as_its_duplicate_and_sent_only_when_allowed(
+    logged_in, media_file
+):
+    # given: a photo uploaded, then the same bytes under another name, and a new file
+    first = media_file("photo.jpg")
+    assert trove_cli("upload", str(first), "--wait", "--timeout", SETTLE_TIMEOUT).exit_code == 0
+    copy = first.with_name("copy of photo.jpg")
+    copy.write_bytes(first.read_bytes())
+    other = media_file("alpha.png")
+    (existing,) = listed()
+
+    # when
+    result = trove_cli("upload", str(copy), str(other), "--wait", "--timeout", SETTLE_TIMEOUT, "--json")
+
+    # then: the copy is not sent and names the asset it duplicates; the run succeeds
+    assert result.exit_code == 0, result.output
+    by_name = {Path(item["path"]).name: item for item in json.loads(result.stdout)}
+    assert (by_name["copy of photo.jpg"]["status"], by_name["copy of photo.jpg"]["id"]) == (
+        "duplicate",
+        existing["id"],
+    )
+    assert by_name["copy of photo.jpg"]["detail"] == "same bytes as 'photo.jpg'"
+    assert by_name["alpha.png"]["status"] == "ready"
+    assert sorted(asset["name"] for asset in listed()) == ["alpha.png", "photo.jpg"]
+
+    # when: duplicates allowed
+    again = trove_cli(
+        "upload", str(copy), "--allow-duplicates", "--wait", "--timeout", SETTLE_TIMEOUT, "--json"
+    )
+
+    # then: a new asset with the same bytes
+    assert again.exit_code == 0 and outcomes(again)["copy of photo.jpg"][0] == "ready", again.output
+    assert sorted(asset["name"] for asset in listed()) == ["alpha.png", "copy of photo.jpg", "photo.jpg"]
+    assert len({asset["sha256"] for asset in listed() if asset["name"] != "alpha.png"}) == 1
+
+
+def test_a_file_the_check_refuses_costs_the_others_nothing(logged_in, media_file):
+    # given: a photo in Trove; then its copy beside an empty file and a name the API does not take
+    first = media_file("photo.jpg")
+    assert trove_cli("upload", str(first), "--wait", "--timeout", SETTLE_TIMEOUT).exit_code == 0
+    folder = first.parent / "drop"
+    folder.mkdir()
+    (folder / "copy.jpg").write_bytes(first.read_bytes())
+    (folder / "empty.png").write_bytes(b"")
+    (folder / "bell\x07.png").write_bytes(media_file("alpha.png").read_bytes())
+
+    # when
+    result = trove_cli("upload", str(folder), "--wait", "--timeout", SETTLE_TIMEOUT, "--json")
+
+    # then: the copy is still found; the two others fail on their own, with the API's reasons
+    found = outcomes(result)
+    assert result.exit_code == 1, result.output
+    assert found["copy.jpg"] == ("duplicate", "same bytes as 'photo.jpg'")
+    assert found["empty.png"][0] == "error" and found["bell\x07.png"][0] == "error", found
+    assert [asset["name"] for asset in listed()] == ["photo.jpg"]
+
+
 def test_upload_resumes_after_ctrl_c(stack_url, logged_in, config_dir, tmp_path):
     # given: a slow run (one file at a time, each followed to ready), interrupted after two files
     folder = tmp_path / "resume"

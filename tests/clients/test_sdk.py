@@ -3,6 +3,7 @@ pages, downloads, changes, deletes, usages; and its retries against a scripted s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -68,12 +69,48 @@ def test_every_type_uploads_streamed_and_settles_ready_with_its_metadata(
         ["sdk"],
     )
     assert heard[-1] == (path.stat().st_size, path.stat().st_size)
+    assert asset.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     if isinstance(asset, ImageAsset | VideoAsset):
         assert asset.width and asset.height
     if isinstance(asset, VideoAsset | AudioAsset):
         assert asset.duration and asset.duration > 0
     if isinstance(asset, DocumentAsset):
         assert asset.page_count == 3  # the corpus PDF has three pages
+
+
+def test_check_names_the_callers_ready_asset_with_the_same_bytes_and_never_another_users(
+    trove, trove_for, new_user, media_file
+):
+    # given: a photo that this user and another user both have, and a file nobody has
+    path = media_file("photo.jpg")
+    mine = trove.upload(path, wait=True, timeout=SETTLE_SECONDS)
+    trove_for(new_user()).upload(media_file("alpha.png"), wait=True, timeout=SETTLE_SECONDS)
+    theirs = media_file("alpha.png")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+
+    # when
+    checked = trove.check(
+        [
+            ("again.jpg", path.stat().st_size, digest),
+            ("alpha.png", theirs.stat().st_size, hashlib.sha256(theirs.read_bytes()).hexdigest()),
+        ]
+    )
+
+    # then: in request order; the other user's identical file is not revealed
+    assert [(file.name, file.duplicate_of, file.duplicate_name) for file in checked] == [
+        ("again.jpg", mine.id, "photo.jpg"),
+        ("alpha.png", None, None),
+    ]
+
+
+def test_storage_refuses_bytes_that_are_not_the_declared_hash(trove, media_file):
+    # given: a hash of other bytes (as when a file changes between hashing and sending)
+    path = media_file("photo.jpg")
+
+    # when / then
+    with pytest.raises(StorageError) as refused:
+        trove.upload(path, sha256=hashlib.sha256(b"other bytes").hexdigest())
+    assert refused.value.status == 400 and "BadDigest" in str(refused.value)
 
 
 def test_bytes_that_are_not_what_they_claim_end_rejected_with_the_reason(trove, media_file):

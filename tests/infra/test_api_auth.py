@@ -19,7 +19,9 @@ def _function(synthesized: Synthesized, construct) -> dict:
     return synthesized.json["Resources"][synthesized.logical_id(construct.function)]["Properties"]
 
 
-def test_every_route_but_the_openapi_document_needs_the_cognito_jwt(synthesized: Synthesized) -> None:
+def test_every_route_but_the_openapi_document_and_signed_renditions_needs_the_cognito_jwt(
+    synthesized: Synthesized,
+) -> None:
     # given
     authorizer_id, _ = synthesized.only("AWS::ApiGatewayV2::Authorizer")
     routes = {
@@ -32,7 +34,8 @@ def test_every_route_but_the_openapi_document_needs_the_cognito_jwt(synthesized:
     protected = {key for key, route in routes.items() if route.get("AuthorizerId") == {"Ref": authorizer_id}}
 
     # then
-    assert public == {f"GET {topology.OPENAPI_PATH}"}
+    # the token-free rendition URLs carry a CloudFront signature the function checks (test_renditions_edge.py)
+    assert public == {f"GET {topology.OPENAPI_PATH}", f"GET {topology.RENDITION_LINKS_PATH}/{{proxy+}}"}
     assert protected == set(routes) - public == {f"ANY {topology.API_PREFIX}/{{proxy+}}"}
     assert all(routes[key]["AuthorizationType"] == "JWT" for key in protected)
     assert "AuthorizerId" not in routes[f"GET {topology.OPENAPI_PATH}"]

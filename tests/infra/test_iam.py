@@ -43,10 +43,16 @@ def _table_and_indexes(names: dict[str, str], key: str, spec: topology.TableTopo
 
 def _processing(names: dict[str, str]) -> set[tuple[str, str]]:
     """What running the processor's code needs on the bucket: read and delete the quarantined upload,
-    write (copy) the checked file and the thumbnail and remove them again, list uploads/ only."""
-    uploads, files, thumbnails = (
+    write (copy) the checked file and the thumbnail and remove them again, list uploads/ only; list
+    and delete the renditions of bytes that were replaced."""
+    uploads, files, thumbnails, renditions = (
         _objects(names, prefix)
-        for prefix in (topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX)
+        for prefix in (
+            topology.UPLOADS_PREFIX,
+            topology.FILES_PREFIX,
+            topology.THUMBNAILS_PREFIX,
+            topology.RENDITIONS_PREFIX,
+        )
     )
     return {
         ("s3:GetObject", uploads),
@@ -55,6 +61,7 @@ def _processing(names: dict[str, str]) -> set[tuple[str, str]]:
         ("s3:DeleteObject", files),
         ("s3:PutObject", thumbnails),
         ("s3:DeleteObject", thumbnails),
+        ("s3:DeleteObject", renditions),
         ("s3:ListBucket", f"<{names['bucket']}.Arn>"),  # so a missing upload is a 404, not a 403
     }
 
@@ -78,9 +85,9 @@ def test_the_processor_may_touch_only_what_processing_needs(synthesized: Synthes
     # when
     s3 = grants(statements, "s3")
 
-    # then: it never reads files/ or thumbnails/, and lists nothing but uploads/
+    # then: it never reads files/ or thumbnails/, and lists nothing but uploads/ and renditions/
     assert s3 == _processing(names)
-    assert _listings(statements, names) == [[f"{topology.UPLOADS_PREFIX}*"]]
+    assert _listings(statements, names) == [[f"{topology.UPLOADS_PREFIX}*"], [f"{topology.RENDITIONS_PREFIX}*"]]
 
 
 def test_the_processor_reads_and_updates_asset_items_and_consumes_the_queue(
@@ -121,8 +128,11 @@ def test_the_api_presigns_checked_files_deletes_everything_of_an_asset_and_may_p
         ("s3:PutObject", uploads),
         ("s3:GetObject", files),
         ("s3:GetObject", thumbnails),
+        # renditions: made on request, answered by the token-free path
+        ("s3:GetObject", _objects(names, topology.RENDITIONS_PREFIX)),
+        ("s3:PutObject", _objects(names, topology.RENDITIONS_PREFIX)),
     }
-    assert _listings(statements, names) == [[f"{topology.UPLOADS_PREFIX}*"]]
+    assert _listings(statements, names) == [[f"{topology.UPLOADS_PREFIX}*"], [f"{topology.RENDITIONS_PREFIX}*"]]
     assert grants(statements, "sqs") == set()
 
 
@@ -162,7 +172,7 @@ def test_no_statement_of_a_trove_function_has_a_wildcard_beyond_a_key_prefix(
             for resource in resources:
                 assert "*" not in resource or resource.endswith(
                     tuple(f"/{prefix}*" for prefix in (topology.UPLOADS_PREFIX, topology.FILES_PREFIX,
-                                                        topology.THUMBNAILS_PREFIX))
+                                                        topology.THUMBNAILS_PREFIX, topology.RENDITIONS_PREFIX))
                 ), statement
 
 
@@ -193,6 +203,7 @@ def test_the_sweep_processes_lists_the_three_prefixes_and_removes_expired_record
     assert grants(statements, "s3") == _processing(names)
     assert _listings(statements, names) == [
         [f"{topology.UPLOADS_PREFIX}*"],
+        [f"{topology.RENDITIONS_PREFIX}*"],
         [f"{topology.FILES_PREFIX}*", f"{topology.THUMBNAILS_PREFIX}*"],
     ]
     assert grants(statements, "dynamodb") == {

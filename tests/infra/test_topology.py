@@ -106,7 +106,7 @@ def test_synthesized_queue_table_and_index_names_are_the_topologys(synthesized: 
 
 def test_every_key_prefix_in_the_template_is_the_topologys(synthesized: Synthesized) -> None:
     # given
-    prefixes = {topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX}
+    prefixes = {topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX, topology.RENDITIONS_PREFIX}
     bucket = f"<{synthesized.logical_id(synthesized.stack.storage.bucket)}.Arn>/"
     used = set()
 

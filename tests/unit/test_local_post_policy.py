@@ -13,6 +13,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from functions.core.settings import Settings
+from functions.core.storage import presign_upload
 from infra.local.post_policy import (
     AcceptedPost,
     PostForm,
@@ -30,11 +32,9 @@ KEY = "uploads/6e3a79e5-4366-475c-bb71-214f924fe67c"
 CONTENT = b"x" * 1000
 
 
-def presigned_fields(
-    conditions: list | None = None, fields: dict | None = None, expires_in: int = 900
-) -> dict:
-    """The fields botocore signs with the local credentials, as storage.presign_upload asks for them."""
-    s3 = boto3.client(
+def local_s3():
+    """A client signing with the local credentials, as the local stack's API does."""
+    return boto3.client(
         "s3",
         region_name=REGION,
         endpoint_url="http://127.0.0.1:4566",
@@ -42,7 +42,13 @@ def presigned_fields(
         aws_secret_access_key="local",
         config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
     )
-    post = s3.generate_presigned_post(
+
+
+def presigned_fields(
+    conditions: list | None = None, fields: dict | None = None, expires_in: int = 900
+) -> dict:
+    """The fields botocore signs with the local credentials, as storage.presign_upload asks for them."""
+    post = local_s3().generate_presigned_post(
         Bucket=BUCKET,
         Key=KEY,
         Fields={"Content-Type": "image/jpeg", **(fields or {})},
@@ -409,3 +415,75 @@ def multipart(
     )
     body = b"".join(part(*field) for field in fields) + file_part + b"".join(part(*field) for field in after)
     return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def checksummed_fields(content: bytes = CONTENT) -> dict:
+    """The API's own presigned POST for a client that declared the SHA-256 of `content`."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    return presign_upload(KEY, "image/jpeg", len(content), Settings(), local_s3(), sha256=sha256).fields
+
+
+def test_the_declared_sha256_of_the_posted_bytes_is_accepted_and_kept_for_the_object() -> None:
+    # given
+    fields = checksummed_fields()
+
+    # when
+    accepted = check(form(fields))
+
+    # then
+    assert fields["x-amz-checksum-algorithm"] == "SHA256"
+    assert accepted.checksum_sha256 == base64.b64encode(hashlib.sha256(CONTENT).digest()).decode()
+
+
+def test_other_bytes_of_the_same_size_than_the_declared_sha256_are_refused_as_s3_does() -> None:
+    # given: the policy pins the size and the checksum of CONTENT
+    fields = checksummed_fields()
+
+    # when
+    error = refusal(form(fields, content=b"y" * len(CONTENT)))
+
+    # then
+    assert (error.status, error.code) == (400, "BadDigest")
+    assert error.message == "The SHA256 you specified did not match the calculated checksum."
+
+
+def test_a_checksum_other_than_the_signed_one_fails_its_condition_with_403() -> None:
+    # given: a client that swaps in the checksum of the bytes it really sends
+    other = b"y" * len(CONTENT)
+    fields = {
+        **checksummed_fields(),
+        "x-amz-checksum-sha256": base64.b64encode(hashlib.sha256(other).digest()).decode(),
+    }
+
+    # when
+    error = refusal(form(fields, content=other))
+
+    # then
+    assert (error.status, error.code) == (403, "AccessDenied")
+    assert error.message.startswith(
+        'Invalid according to Policy: Policy Condition failed: ["eq", "$x-amz-checksum-sha256"'
+    )
+
+
+@pytest.mark.parametrize("value", ["not base64!", base64.b64encode(b"short").decode()])
+def test_a_checksum_that_is_no_sha256_is_an_invalid_request(value: str) -> None:
+    # given: signed as it is
+    fields = presigned_fields(
+        conditions=[{"Content-Type": "image/jpeg"}, {"x-amz-checksum-sha256": value}],
+        fields={"x-amz-checksum-sha256": value},
+    )
+
+    # when
+    error = refusal(form(fields))
+
+    # then
+    assert (error.status, error.code) == (400, "InvalidRequest")
+    assert error.message == "Value for x-amz-checksum-sha256 header is invalid."
+
+
+def test_without_a_checksum_field_nothing_is_verified_nor_kept() -> None:
+    # when
+    accepted = check(form(presigned_fields(), content=CONTENT))
+
+    # then
+    assert accepted.checksum_sha256 is None

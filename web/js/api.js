@@ -91,6 +91,21 @@ export class Api {
     return this.json("/api/v2/uploads", { method: "POST", body: declaration });
   }
 
+  /** Which of these files ({name, size, sha256}) the user already has: {files: [{..., duplicateOf}]}. */
+  checkUploads(files) {
+    return this.json("/api/v2/uploads/check", { method: "POST", body: { files } });
+  }
+
+  /** What processing did with an asset: {assetId, status, attempts: [{steps, ...}]}. */
+  processing(id) {
+    return this.json(`/api/v2/assets/${encodeURIComponent(id)}/processing`);
+  }
+
+  /** Signed, token-free URLs of an asset's renditions in `format`: {format, fit, expiresAt, sources}. */
+  renditionLinks(id, format) {
+    return this.json(`/api/v2/assets/${encodeURIComponent(id)}/rendition-links`, { query: { format } });
+  }
+
   createLink(body) {
     return this.json("/api/v2/assets", { method: "POST", body });
   }

@@ -45,6 +45,8 @@ function setAttributes(element, attributes, onUrl) {
       Object.assign(element.dataset, value);
     } else if (name === "text") {
       element.textContent = String(value);
+    } else if (name === "srcset") {
+      element.setAttribute("srcset", srcsetOf(value));
     } else if (FORBIDDEN_ATTRIBUTE.test(name)) {
       throw new Error(`${element.localName}: refusing attribute ${name}`);
     } else if (URL_ATTRIBUTES.has(name.toLowerCase())) {
@@ -88,6 +90,16 @@ export function safeHttpUrl(value) {
     return null;
   }
   return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+}
+
+/** A srcset from candidates [{url, width}]: absolute http(s) URLs only, and none with the commas or
+ * spaces that would split it into other candidates. */
+export function srcsetOf(candidates) {
+  return candidates
+    .map(({ url, width }) => [safeHttpUrl(url), Number(width)])
+    .filter(([url, width]) => url && !/[\s,]/.test(url) && Number.isInteger(width) && width > 0)
+    .map(([url, width]) => `${url} ${width}w`)
+    .join(", ");
 }
 
 /** Media sources: http(s), or a blob: URL this page made itself. */

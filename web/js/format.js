@@ -62,3 +62,11 @@ export function mediaSummary(asset) {
   if (asset.pageCount) parts.push(`${asset.pageCount} page${asset.pageCount === 1 ? "" : "s"}`);
   return parts.join(" · ");
 }
+
+/** Standard base64 -> bytes (throws on anything else). */
+export function base64Bytes(text) {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
+  return bytes;
+}

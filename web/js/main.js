@@ -197,7 +197,7 @@ function signOut(message = "") {
 function startApp() {
   api = new Api(config, auth, () => signOut("Your session has ended. Sign in again."));
   media = new Media(api);
-  uploads = new UploadQueue(api, media, $("#upload-list"), scheduleReload);
+  uploads = new UploadQueue(api, media, $("#upload-list"), scheduleReload, (asset) => handlers.open(asset));
   flows = new FlowsView(api, {
     root: $("#flows"),
     openAsset: (asset) => handlers.open(asset),

@@ -6,9 +6,12 @@ import { ApiError } from "./api.js";
 import { $, busy, externalLink, fill, h, safeHttpUrl } from "./dom.js";
 import { STATUS_LABELS, TYPE_LABELS, formatBytes, formatDate, formatDuration } from "./format.js";
 import { fillUsages } from "./lineage.js";
-import { Media } from "./media.js";
+import { displayedWidth, Media, showRenditions } from "./media.js";
+import { placeholderCanvas } from "./placeholder.js";
+import { fillProcessing } from "./processing.js";
 import { statusBadge, typeBadge } from "./views.js";
 
+const PREVIEW_MAX_HEIGHT = 400; // .preview-media's max-height in styles.css
 const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), audio[controls], video[controls], [tabindex]:not([tabindex="-1"])';
 
@@ -285,6 +288,7 @@ export async function showDetails(asset, { api, media, handlers }) {
   $("#details-title").textContent = current.name;
   const preview = h("div", { class: "preview" });
   const usages = h("section", { class: "usages", "aria-labelledby": "usages-title", dataset: { hook: "lineage" } });
+  const processing = h("section", { class: "processing", "aria-labelledby": "processing-title" });
   fill(body,
     preview,
     h("div", { class: "card-meta" }, typeBadge(current), statusBadge(current)),
@@ -301,9 +305,11 @@ export async function showDetails(asset, { api, media, handlers }) {
       h("button", { type: "button", class: "btn", on: { click: () => handlers.edit(current) } }, "Edit"),
       h("button", { type: "button", class: "btn btn-danger", on: { click: () => handlers.remove(current) } }, "Delete"),
     ),
+    processing,
     usages,
   );
   fillPreview(preview, current, media);
+  fillProcessing(processing, current, { api });
   fillUsages(usages, current, { api, onShowFlow: handlers.showFlow });
 }
 
@@ -333,25 +339,57 @@ function detailsList(asset) {
 }
 
 async function fillPreview(box, asset, media) {
-  if (asset.type === "link") {
-    box.append(h("div", { class: "thumb thumb-preview type-link" }));
-    return;
-  }
-  if (asset.status !== "ready") {
+  if (asset.type === "link" || asset.status !== "ready") {
     box.append(h("div", { class: `thumb thumb-preview type-${asset.type}` }));
     return;
   }
-  const poster = Media.hasThumbnail(asset) ? await media.thumbnail(asset).catch(() => null) : null;
+  // The placeholder shows until a picture has loaded; each picture waits hidden in the box and takes
+  // its place once loaded, unless a better one came first (renditions and the original outrank the
+  // thumbnail).
+  const placeholder = placeholderCanvas(asset);
+  if (placeholder) box.append(h("div", { class: "preview-placeholder" }, placeholder));
+  let shown = 0;
+  const stage = (element, rank, img = element) => {
+    element.hidden = true;
+    box.append(element);
+    img.addEventListener(
+      "load",
+      () => {
+        if (rank <= shown) return element.remove();
+        shown = rank;
+        element.hidden = false;
+        box.replaceChildren(element);
+      },
+      { once: true },
+    );
+  };
+  // The width the picture shows at: the drawer's, within the preview's 400 px height (styles.css).
+  const width = displayedWidth(box.clientWidth, PREVIEW_MAX_HEIGHT, asset, "contain");
+  // A video's poster stays the thumbnail: a poster takes one URL, not a srcset.
+  const links = ["image", "document"].includes(asset.type) ? await media.renditionLinks(asset).catch(() => null) : null;
+  const picture = (alt, className) => {
+    const img = h("img", { class: className, alt });
+    const holder = h("div", {}, img);
+    showRenditions(img, links, width);
+    stage(holder, 2, img);
+    img.addEventListener(
+      "error",
+      () => media.thumbnail(asset).then((url) => url && stage(h("img", { class: className, src: url, alt }), 1)),
+      { once: true },
+    );
+  };
+  const poster = !links && Media.hasThumbnail(asset) ? await media.thumbnail(asset).catch(() => null) : null;
   try {
     if (asset.type === "image") {
-      if (poster) box.append(h("img", { class: "preview-media", src: poster, alt: asset.name }));
-      const url = await media.fileUrl(asset);
-      const full = h("img", { class: "preview-media", src: url, alt: asset.name });
-      full.addEventListener("load", () => box.replaceChildren(full), { once: true });
-      if (!poster) box.append(full);
+      if (links) {
+        picture(asset.name, "preview-media");
+      } else {
+        if (poster) stage(h("img", { class: "preview-media", src: poster, alt: asset.name }), 1);
+        stage(h("img", { class: "preview-media", src: await media.fileUrl(asset), alt: asset.name }), 2);
+      }
     } else if (asset.type === "video") {
       const url = await media.fileUrl(asset);
-      box.append(
+      box.replaceChildren(
         h("video", {
           class: "preview-media",
           controls: true,
@@ -364,13 +402,13 @@ async function fillPreview(box, asset, media) {
       );
     } else if (asset.type === "audio") {
       const url = await media.fileUrl(asset);
-      box.append(h("audio", { class: "preview-audio", controls: true, preload: "metadata", src: url, "aria-label": `Audio: ${asset.name}` }));
-    } else if (asset.type === "document") {
-      box.append(
-        poster
-          ? h("img", { class: "preview-media preview-page", src: poster, alt: `First page of ${asset.name}` })
-          : h("div", { class: "thumb thumb-preview type-document" }),
+      box.replaceChildren(
+        h("audio", { class: "preview-audio", controls: true, preload: "metadata", src: url, "aria-label": `Audio: ${asset.name}` }),
       );
+    } else if (asset.type === "document") {
+      if (links) picture(`First page of ${asset.name}`, "preview-media preview-page");
+      else if (poster) stage(h("img", { class: "preview-media preview-page", src: poster, alt: `First page of ${asset.name}` }), 1);
+      else box.replaceChildren(h("div", { class: "thumb thumb-preview type-document" }));
     }
   } catch (error) {
     box.append(h("p", { class: "form-error" }, error instanceof ApiError ? error.detail : "The file could not be loaded."));

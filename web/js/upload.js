@@ -1,10 +1,15 @@
-// Uploads: declare the file to the API, send the bytes straight to S3 with the presigned POST (an
-// XMLHttpRequest, for its upload progress events), then poll the record until processing settles.
+// Uploads: hash each file of a drop (SHA-256) and ask the API once which of them the user already has
+// (those are skipped, naming the asset, unless the user uploads them anyway); then declare each file
+// with its hash, send the bytes straight to S3 with the presigned POST (an XMLHttpRequest, for its
+// upload progress events; S3 checks the bytes against the hash), and poll the record until processing
+// settles.
 
 import { ApiError } from "./api.js";
 import { fill, h } from "./dom.js";
 import { formatBytes, TYPE_LABELS } from "./format.js";
+import { sha256Hex } from "./hashing.js";
 import { Media } from "./media.js";
+import { placeholderCanvas, untilLoaded } from "./placeholder.js";
 
 // The allow-list of functions/core/media.py: extension -> what the API expects to be declared.
 const FORMATS = {
@@ -25,6 +30,8 @@ const POLL_FIRST_MS = 400;
 const POLL_MAX_MS = 2000;
 const POLL_GIVE_UP_MS = 10 * 60 * 1000;
 const TERMINAL = new Set(["ready", "rejected", "failed"]);
+const UNFINISHED = new Set(["queued", "hashing", "uploading", "processing"]);
+const CHECK_BATCH = 100; // the most files POST /api/v2/uploads/check takes at once
 
 /** What to declare for a file: by its extension; unknown ones go as the browser typed them, so the
  * API answers with its own "Invalid file type" message. */
@@ -49,6 +56,8 @@ class UploadItem {
     this.links = links;
     this.key = `u${(sequence += 1)}`;
     this.state = "queued";
+    this.sha256 = null;
+    this.eligible = false; // screened for duplicates (or uploaded anyway): may start
     this.asset = null;
     this.xhr = null;
     this.cancelled = false;
@@ -63,6 +72,7 @@ class UploadItem {
     this.percent = h("span", { class: "upload-percent" }, "0%");
     this.statusText = h("span", { class: "upload-status" }, "Waiting…");
     this.reason = h("p", { class: "upload-reason", hidden: true });
+    this.duplicate = h("div", { class: "upload-duplicate", hidden: true });
     this.cancelButton = h(
       "button",
       { type: "button", class: "btn btn-ghost btn-small", on: { click: () => this.cancel() } },
@@ -95,6 +105,7 @@ class UploadItem {
         h("div", { class: "upload-bar" }, this.progress, this.percent),
         h("div", { class: "upload-line" }, this.statusText),
         this.reason,
+        this.duplicate,
       ),
       h("div", { class: "upload-actions" }, this.cancelButton, this.dismissButton),
     );
@@ -107,8 +118,9 @@ class UploadItem {
     this.statusText.className = `upload-status status-text-${state}`;
     this.reason.hidden = !reason;
     this.reason.textContent = reason || "";
-    const finished = !["queued", "uploading", "processing"].includes(state);
+    const finished = !UNFINISHED.has(state);
     this.cancelButton.hidden = finished || state === "processing";
+    if (state !== "duplicate") this.duplicate.hidden = true;
     this.dismissButton.hidden = !finished;
   }
 
@@ -120,7 +132,59 @@ class UploadItem {
   }
 
   get finished() {
-    return !["queued", "uploading", "processing"].includes(this.state);
+    return !UNFINISHED.has(this.state);
+  }
+
+  /** The file's SHA-256, with the reading's progress on the row (long only for big files). */
+  async digest() {
+    this.#set("hashing", "Checking for duplicates…");
+    this.sha256 = await sha256Hex(this.file, {
+      onProgress: (fraction) => {
+        if (this.state !== "hashing") return;
+        const percent = Math.floor(fraction * 100);
+        this.statusText.textContent = `Checking for duplicates… (hashing ${percent}%)`;
+      },
+      isCancelled: () => this.cancelled,
+    });
+    if (!this.cancelled) this.#set("queued", "Waiting…");
+  }
+
+  /** Skipped: the user already has this content as `existing` ({id, name}). */
+  markDuplicate(existing) {
+    this.#set("duplicate", "Skipped: already uploaded");
+    this.element.dataset.duplicateOf = existing.id;
+    fill(
+      this.duplicate,
+      h("span", {}, "Same content as "),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "link-button duplicate-of break",
+          title: "Show the existing asset",
+          on: { click: () => this.queue.open(existing) },
+        },
+        existing.name,
+      ),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "btn btn-small",
+          "aria-label": `Upload ${this.file.name} anyway`,
+          on: { click: () => this.queue.uploadAnyway(this) },
+        },
+        "Upload anyway",
+      ),
+    );
+    this.duplicate.hidden = false;
+  }
+
+  /** Ready to go: queued for one of the upload slots. */
+  release() {
+    delete this.element.dataset.duplicateOf;
+    this.eligible = true;
+    this.#set("queued", "Waiting…");
   }
 
   async run() {
@@ -134,6 +198,7 @@ class UploadItem {
         format: declared.format,
         contentType: declared.contentType,
         size: this.file.size,
+        ...(this.sha256 ? { sha256: this.sha256 } : {}),
         ...this.links,
       });
       this.asset = started.asset;
@@ -207,7 +272,10 @@ class UploadItem {
       .thumbnail(asset)
       .then((url) => {
         if (!url) return;
-        fill(this.thumb, h("img", { src: url, alt: `Thumbnail of ${asset.name}` }));
+        const img = h("img", { src: url, alt: `Thumbnail of ${asset.name}` });
+        const placeholder = placeholderCanvas(asset);
+        fill(this.thumb, placeholder, img);
+        untilLoaded(img, placeholder);
         this.thumb.classList.add("has-image");
       })
       .catch(() => {});
@@ -233,29 +301,84 @@ function s3Message(text) {
 }
 
 export class UploadQueue {
-  /** `list`: the <ul> of upload rows; `onChange(asset?)`: called when the asset list may have changed. */
-  constructor(api, media, list, onChange) {
+  /** `list`: the <ul> of upload rows; `onChange(asset?)`: called when the asset list may have changed;
+   * `onOpen({id, name})`: shows an existing asset (the one a skipped file duplicates). */
+  constructor(api, media, list, onChange, onOpen) {
     this.api = api;
     this.media = media;
     this.list = list;
     this.onChange = onChange;
+    this.onOpen = onOpen;
     this.items = [];
     this.running = 0;
   }
 
   add(files, links = {}) {
-    for (const file of files) {
-      const item = new UploadItem(this, file, links);
+    const drop = files.map((file) => new UploadItem(this, file, links));
+    for (const item of drop) {
       this.items.push(item);
       this.list.append(item.element);
     }
-    this.#pump();
     this.#announce();
+    this.#screen(drop);
+  }
+
+  /** Hash the drop's files (one at a time: one file's bytes in memory), ask the API once which the
+   * user already has, skip those and release the others. */
+  async #screen(drop) {
+    for (const item of drop) if (!item.cancelled) await item.digest();
+    const checkable = drop.filter((item) => item.sha256 && item.file.size > 0 && !item.cancelled);
+    const duplicates = await this.#duplicates(checkable);
+    for (const item of drop) {
+      if (item.cancelled) continue;
+      const existing = duplicates.get(item);
+      if (existing) item.markDuplicate(existing);
+      else item.release();
+    }
+    this.#pump();
+  }
+
+  /** item -> {id, name} of the user's ready asset with the same content. A batch the API refuses (a
+   * file over the size limit, a name it does not take) is asked again file by file, so that one file
+   * costs the others nothing; a file it still refuses uploads and fails with the API's reason. */
+  async #duplicates(items) {
+    const found = new Map();
+    for (let start = 0; start < items.length; start += CHECK_BATCH) {
+      const batch = items.slice(start, start + CHECK_BATCH);
+      if (!(await this.#check(batch, found)) && batch.length > 1) {
+        for (const item of batch) await this.#check([item], found);
+      }
+    }
+    return found;
+  }
+
+  /** Ask the API about `batch`, noting its duplicates in `found`; false when the API refused. */
+  async #check(batch, found) {
+    try {
+      const answer = await this.api.checkUploads(
+        batch.map(({ file, sha256 }) => ({ name: file.name, size: file.size, sha256 })),
+      );
+      answer.files.forEach((file, index) => {
+        if (file.duplicateOf) found.set(batch[index], file.duplicateOf);
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  uploadAnyway(item) {
+    item.release();
+    this.#pump();
+  }
+
+  open(asset) {
+    this.onOpen?.(asset);
   }
 
   #pump() {
     while (this.running < CONCURRENCY) {
-      const next = this.items.find((item) => !item.started && !item.cancelled);
+      const next = this.items.find((item) => item.eligible && !item.started && !item.cancelled);
       if (!next) return;
       this.running += 1;
       next.started = true;

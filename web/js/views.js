@@ -1,8 +1,9 @@
 // The two views of a page of assets: seed 000's table, and a gallery of thumbnails.
 
-import { externalLink, h } from "./dom.js";
+import { append, externalLink, h } from "./dom.js";
 import { STATUS_LABELS, TYPE_LABELS, formatBytes, formatDate, formatDay, mediaSummary } from "./format.js";
-import { lazyThumbnail, Media } from "./media.js";
+import { lazyPicture, Media } from "./media.js";
+import { placeholderCanvas, untilLoaded } from "./placeholder.js";
 
 export function typeBadge(asset) {
   return h("span", { class: `badge type-badge type-${asset.type}` }, TYPE_LABELS[asset.type] || asset.type);
@@ -48,10 +49,20 @@ export function urlCell(asset, handlers) {
 function thumbBox(asset, media, size) {
   const box = h("div", { class: `thumb thumb-${size} type-${asset.type}` });
   if (Media.hasThumbnail(asset)) {
+    const placeholder = placeholderCanvas(asset);
     const img = h("img", { alt: "", loading: "lazy", decoding: "async" });
     img.addEventListener("load", () => box.classList.add("has-image"));
-    box.append(img);
-    lazyThumbnail(media, asset, img, () => img.remove());
+    if (placeholder) box.classList.add("has-placeholder");
+    append(box, [placeholder, img]);
+    untilLoaded(img, placeholder);
+    lazyPicture(media, asset, img, {
+      fit: asset.type === "document" ? "contain" : "cover", // as the CSS shows it
+      onMissing: () => {
+        img.remove();
+        placeholder?.remove();
+        box.classList.remove("has-placeholder");
+      },
+    });
   }
   if (asset.type === "video") box.append(h("span", { class: "play-mark", "aria-hidden": "true" }));
   if (asset.type === "link" && size === "large") box.append(h("span", { class: "thumb-host" }, hostOf(asset.url)));

@@ -162,12 +162,19 @@ def link_options(command: Callable) -> Callable:
     help="Seconds --wait waits per file.",
 )
 @click.option("--again", is_flag=True, help="Send files already uploaded by an earlier run too.")
+@click.option(
+    "--allow-duplicates",
+    is_flag=True,
+    help="Send files whose bytes you have in Trove already, as new assets.",
+)
 @click.option("--json", "as_json", is_flag=True, help="The outcomes as JSON on stdout.")
 def upload(ctx: click.Context, paths: tuple[Path, ...], api: str | None, token: str | None, client: str | None,
            campaign: str | None, project: str | None, task: str | None, tags: tuple[str, ...],
-           description: str | None, jobs: int, wait: bool, timeout: float, again: bool, as_json: bool) -> None:  # fmt: skip
+           description: str | None, jobs: int, wait: bool, timeout: float, again: bool, allow_duplicates: bool,
+           as_json: bool) -> None:  # fmt: skip
     """Upload files and folders (walked; other types reported and skipped). Run again after Ctrl-C or a
-    failure to send only what was not uploaded yet."""
+    failure to send only what was not uploaded yet. A file whose bytes you have already (a ready asset) is
+    reported as a duplicate and not sent, unless --allow-duplicates."""
     files, refused = collect(paths)
     trove = open_trove(ctx, api, token)
     fields = {"client_id": client, "campaign_id": campaign, "project_id": project, "todo_id": task,
@@ -177,7 +184,10 @@ def upload(ctx: click.Context, paths: tuple[Path, ...], api: str | None, token: 
     )
     if again:
         journal.known.clear()
-    uploader = Uploader(trove, journal, Console(stderr=True), fields=fields, wait=wait, timeout=timeout)
+    uploader = Uploader(
+        trove, journal, Console(stderr=True), fields=fields, wait=wait, timeout=timeout,
+        allow_duplicates=allow_duplicates,
+    )  # fmt: skip
     outcomes, interrupted = uploader.run(files, jobs)
     order = {path: number for number, path in enumerate([*files, *(outcome.path for outcome in refused)])}
     outcomes = sorted([*outcomes, *refused], key=lambda outcome: order[outcome.path])

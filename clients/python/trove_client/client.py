@@ -10,9 +10,8 @@ else is: a 4xx would answer the same again. Errors raise `ApiError` (with `statu
 
 from __future__ import annotations
 
-import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, Self
 from urllib.parse import quote
@@ -23,6 +22,7 @@ from trove_client import errors, media
 from trove_client.models import (
     Asset,
     CascadeResult,
+    CheckedFile,
     FlowGraph,
     LinkAsset,
     Mode,
@@ -30,16 +30,18 @@ from trove_client.models import (
     ScanResult,
     Usage,
     asset_from_json,
+    checked_from_json,
     graph_from_json,
     scan_from_json,
     to_camel_json,
     usage_from_json,
 )
-from trove_client.transfer import Progress, StreamedForm, atomic_file
+from trove_client.retrying import Retrying
+from trove_client.transfer import Progress, StreamedForm, atomic_file, file_sha256
 
 NEXT_CURSOR_HEADER: Final = "X-Next-Cursor"
 CONSUMER_HEADER: Final = "X-Trove-Consumer"
-MAX_RETRY_AFTER_SECONDS: Final = 30.0
+CHECK_BATCH: Final = 100  # files per POST /api/v2/uploads/check, the API's limit
 UNSET: Any = object()  # a PATCH field not sent (None is sent, as null: it clears the field)
 
 Token = str | Callable[[], str]  # a callable is asked before every request (so it may refresh)
@@ -80,7 +82,7 @@ class Trove:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self.retries = retries
-        self.backoff = backoff
+        self._send = Retrying(retries, backoff).send
         headers = {"User-Agent": "trove-client/0.1"} | ({CONSUMER_HEADER: consumer} if consumer else {})
         self._api = httpx.Client(
             base_url=self.base_url, timeout=timeout, headers=headers, transport=transport
@@ -196,11 +198,13 @@ class Trove:
         progress: Progress | None = None,
         wait: bool = False,
         timeout: float = 300.0,
+        sha256: str | None = None,
         **fields: Any,
     ) -> Asset:
         """Upload a file through the presigned flow, streamed from disk. `fields`: description, tags,
-        client_id, campaign_id, project_id, todo_id. Answers the pending asset, or with `wait` the
-        settled one (`ready`, or `rejected`/`failed` with `status_reason`)."""
+        client_id, campaign_id, project_id, todo_id. The file's SHA-256 (`sha256`, else computed here)
+        goes with it, so storage refuses bytes that changed on the way. Answers the pending asset, or
+        with `wait` the settled one (`ready`, or `rejected`/`failed` with `status_reason`)."""
         path = Path(path)
         declared = media.declared(path)
         if declared is None:
@@ -210,7 +214,7 @@ class Trove:
             )
         body = {
             "name": name or path.name, "type": declared.asset_type, "format": declared.format,
-            "size": path.stat().st_size,
+            "size": path.stat().st_size, "sha256": sha256 or file_sha256(path),
         } | to_camel_json({key: value for key, value in fields.items() if value is not None})  # fmt: skip
         started = self._call("POST", "/api/v2/uploads", json=body, expect=201).json()
         asset = asset_from_json(started["asset"])
@@ -227,6 +231,20 @@ class Trove:
         if sent.status_code not in (200, 201, 204):
             raise errors.storage_error(sent)
         return self.wait(asset.id, timeout=timeout) if wait else asset
+
+    def check(self, files: Iterable[tuple[str, int, str]]) -> list[CheckedFile]:
+        """For each `(name, size, sha256)`, the caller's ready asset with the same bytes, if any: one
+        request per hundred files."""
+        files = list(files)
+        checked = []
+        for start in range(0, len(files), CHECK_BATCH):
+            batch = [
+                {"name": n, "size": size, "sha256": digest}
+                for n, size, digest in files[start : start + CHECK_BATCH]
+            ]
+            answer = self._call("POST", "/api/v2/uploads/check", json={"files": batch}).json()
+            checked += [checked_from_json(file) for file in answer["files"]]
+        return checked
 
     def wait(self, asset_id: str, *, timeout: float = 300.0, poll: float = 0.5) -> Asset:
         """The asset once the processor has settled it; `ProcessingTimeout` if still pending."""
@@ -314,34 +332,3 @@ class Trove:
         if response.status_code != expect:
             raise errors.api_error(response)
         return response
-
-    def _send(
-        self,
-        client: httpx.Client,
-        build: Callable[[], httpx.Request],
-        stream: bool = False,
-        idempotent: bool = True,
-    ) -> httpx.Response:
-        """Send, retrying 429 (and, when `idempotent`, 5xx) answers with exponential backoff and jitter
-        (or `Retry-After`). `build` makes the request anew for each try, so a streamed body starts again
-        from its start."""
-        attempt = 0
-        while True:
-            request = build()
-            try:
-                response = client.send(request, stream=stream)
-            except httpx.TransportError as error:
-                where = f"{request.url.scheme}://{request.url.netloc.decode()}"
-                raise errors.TroveConnectionError(f"cannot reach {where}: {error}") from error
-            retryable = response.status_code == 429 or (idempotent and response.status_code >= 500)
-            if not retryable or attempt == self.retries:
-                return response
-            response.close()
-            time.sleep(self._delay(response, attempt))
-            attempt += 1
-
-    def _delay(self, response: httpx.Response, attempt: int) -> float:
-        retry_after = response.headers.get("Retry-After", "")
-        if retry_after.isdigit():
-            return min(float(retry_after), MAX_RETRY_AFTER_SECONDS)
-        return self.backoff * 2**attempt * random.uniform(0.5, 1.0)

@@ -60,6 +60,8 @@ class Asset:
     tags: list[str] | None
     description: str | None
     raw: dict[str, Any] = field(repr=False, compare=False)
+    sha256: str | None = None  # of the stored bytes, once ready
+    placeholder: str | None = None  # ThumbHash of the thumbnail (base64)
 
     @property
     def settled(self) -> bool:
@@ -105,6 +107,22 @@ _ASSET_TYPES: dict[str, type[Asset]] = {
 def asset_from_json(data: dict[str, Any]) -> Asset:
     """The union's member for `type` (a type this SDK does not know yet reads as a plain Asset)."""
     return _build(_ASSET_TYPES.get(data.get("type", ""), Asset), data, uploaded_at=_time)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """`POST /api/v2/uploads/check`'s answer for one file: the caller's ready asset with the same bytes."""
+
+    name: str
+    size: int
+    sha256: str
+    duplicate_of: str | None  # the existing asset's id
+    duplicate_name: str | None
+
+
+def checked_from_json(data: dict[str, Any]) -> CheckedFile:
+    duplicate = data.get("duplicateOf") or {}
+    return CheckedFile(data["name"], data["size"], data["sha256"], duplicate.get("id"), duplicate.get("name"))
 
 
 @dataclass(frozen=True)

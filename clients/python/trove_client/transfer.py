@@ -3,6 +3,7 @@ the presigned POST, and a download written to a temporary file renamed into plac
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -59,6 +60,12 @@ class StreamedForm:
         if done != self.size or grew:  # changed while being sent: storage must not take it as whole
             raise FileChanged(f"{self.file} changed size while it was uploaded (it had {self.size} bytes)")
         yield self.tail
+
+
+def file_sha256(file: Path) -> str:
+    """The file's SHA-256 (hex), read a chunk at a time: S3 checks the upload against it."""
+    with file.open("rb") as source:
+        return hashlib.file_digest(source, "sha256").hexdigest()
 
 
 def _quoted(text: str) -> str:

@@ -4,6 +4,10 @@ Folders are walked (hidden files and folders skipped); a file of a type Trove do
 and skipped. Every file whose bytes reached storage is written to a journal, so the same command run
 again after Ctrl-C (or a failure) sends only what is left: a file already uploaded, unchanged (same
 path, size and modification time) and still there is reported as `skipped`, not sent twice.
+
+Before sending, every file is hashed (SHA-256) and the whole run is checked with the API in one request
+per hundred files: a file whose bytes the user has in Trove already, as a ready asset, is reported as
+`duplicate` naming that asset and not sent, unless duplicates are allowed.
 """
 
 from __future__ import annotations
@@ -21,8 +25,9 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 
 from trove_client import media
 from trove_client.client import Trove
-from trove_client.errors import NotFound, TroveError
-from trove_client.models import Asset
+from trove_client.errors import BadRequest, NotFound, TroveError
+from trove_client.models import Asset, CheckedFile
+from trove_client.transfer import file_sha256
 
 POLL_SECONDS = 0.5
 FAILED = frozenset({"rejected", "failed", "error", "unsupported", "timeout"})
@@ -106,8 +111,11 @@ class Uploader:
         fields: dict[str, Any],
         wait: bool,
         timeout: float,
+        allow_duplicates: bool = False,
     ) -> None:
         self.trove = trove
+        self.allow_duplicates = allow_duplicates
+        self.hashes: dict[Path, str] = {}
         self.journal = journal
         self.fields = fields
         self.wait = wait
@@ -121,6 +129,11 @@ class Uploader:
     def run(self, files: list[Path], jobs: int) -> tuple[list[Outcome], bool]:
         """Every file's outcome, and whether Ctrl-C cut the run short."""
         results: dict[Path, Outcome] = {}
+        try:
+            results |= self._duplicates(files, jobs)
+        except KeyboardInterrupt:
+            return [Outcome(file, "interrupted") for file in files], True
+        files = [file for file in files if file not in results]
         overall = self.progress.add_task(
             f"{len(files)} file(s)", total=sum(file.stat().st_size for file in files if file.is_file())
         )  # a file gone since the walk is that file's error, below
@@ -138,6 +151,39 @@ class Uploader:
                         results[file] = future.result() if finished else Outcome(file, "interrupted")
                 return list(results.values()), True
         return list(results.values()), False
+
+    def _duplicates(self, files: list[Path], jobs: int) -> dict[Path, Outcome]:
+        """Hash the files not sent before (N at a time) and ask the API, once for the run, which it has."""
+        fresh = [file for file in files if self.journal.lookup(file) is None]
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for file, digest in zip(fresh, pool.map(_hash_or_none, fresh), strict=True):
+                if digest is not None:  # unreadable: that file's upload reports why
+                    self.hashes[file] = digest
+        if self.allow_duplicates:
+            return {}
+        # An empty file is nobody's duplicate (and the API refuses it on upload, with the reason).
+        candidates = [file for file in self.hashes if file.stat().st_size > 0]
+        return {
+            file: Outcome(file, "duplicate", found.duplicate_of, f"same bytes as {found.duplicate_name!r}")
+            for file, found in self._check(candidates).items()
+            if found.duplicate_of
+        }
+
+    def _check(self, files: list[Path]) -> dict[Path, CheckedFile]:
+        """The API's answer per file. A file it refuses to check (over the size limit, a name it does not
+        take) must not cost the others their check: then each is asked alone, and the refused one goes
+        on to fail its upload with the API's reason."""
+        ask = [(file.name, file.stat().st_size, self.hashes[file]) for file in files]
+        try:
+            return dict(zip(files, self.trove.check(ask), strict=True))
+        except BadRequest:
+            answers = {}
+            for file, one in zip(files, ask, strict=True):
+                try:
+                    answers[file] = self.trove.check([one])[0]
+                except BadRequest:
+                    pass
+            return answers
 
     def _one(self, file: Path, overall: TaskID) -> Outcome:
         outcome = self._send(file, overall)
@@ -173,7 +219,7 @@ class Uploader:
                 sent = done
 
             try:
-                asset = self.trove.upload(file, progress=heard, **self.fields)
+                asset = self.trove.upload(file, progress=heard, sha256=self.hashes.get(file), **self.fields)
             finally:
                 self.progress.remove_task(task)
             self.journal.record(file, asset.id)
@@ -209,3 +255,10 @@ class Uploader:
         if before and asset.status == "ready":
             return Outcome(file, "skipped", asset.id, "uploaded before")
         return Outcome(file, asset.status, asset.id, asset.status_reason)
+
+
+def _hash_or_none(file: Path) -> str | None:
+    try:
+        return file_sha256(file)
+    except OSError:
+        return None

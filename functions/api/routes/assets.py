@@ -29,6 +29,7 @@ from functions.core.schemas import (
     FileAssetType,
     LinkCreate,
     LinkId,
+    Sha256,
     Tag,
     to_asset,
 )
@@ -84,11 +85,12 @@ def list_assets(
     todoId: Annotated[LinkId | None, Query()] = None,
     asset_type: Annotated[FileAssetType | None, Query()] = None,
     tag: Annotated[Tag | None, Query()] = None,
+    sha256: Annotated[Sha256 | None, Query(description="Only ready assets whose file has this SHA-256")] = None,
     limit: Annotated[int, Query(ge=1, le=assets.MAX_LIST_LIMIT)] = assets.DEFAULT_LIST_LIMIT,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     cursor: Annotated[Cursor | None, Query(description=f"The {NEXT_CURSOR_HEADER} of the previous page")] = None,
 ) -> Response[list[Asset]]:
-    filters = assets.AssetFilters(clientId, campaignId, projectId, todoId, asset_type, tag)
+    filters = assets.AssetFilters(clientId, campaignId, projectId, todoId, asset_type, tag, sha256=sha256)
     page = assets.list_assets(user, filters, limit=limit, offset=offset, cursor=cursor, store=records)
     headers = {NEXT_CURSOR_HEADER: page.next_cursor} if page.next_cursor else {}
     body = [to_asset(item, base) for item in page.items]

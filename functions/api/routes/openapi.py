@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from functions.api.openapi_schemas import (
     CONSUMER_FORMAT,
     consumer_pattern,
+    document_renditions,
     document_request_constraints,
     text_pattern,
 )
@@ -48,6 +49,8 @@ REMOVED_OPERATION = {"410": "This endpoint was removed; the detail says what to 
 BODY_OPERATION = {"415": "The body is not in the media type the operation reads (application/json)"}
 CONSUMER_HEADER = "x-trove-consumer"
 ASSET_OPERATION = {"403": "The asset belongs to someone else", "404": "No such asset"}
+# No token: a signed rendition URL (CloudFront's `/renditions/*` in AWS) carries its right in its signature.
+PUBLIC_OPERATIONS = frozenset({"getSignedRendition"})
 CHANGING_OPERATION = {"409": "The asset changed meanwhile, or something still uses it (the detail says which)"}
 
 
@@ -84,6 +87,9 @@ def document_errors(document: dict) -> dict:
             for generated in ("422", "500"):
                 responses.pop(generated, None)
             wanted = dict(EVERY_OPERATION)
+            if operation.get("operationId") in PUBLIC_OPERATIONS:
+                operation["security"] = []
+                del wanted["401"]
             if "{asset_id}" in path:
                 wanted |= ASSET_OPERATION
                 if method in ("put", "patch", "delete"):
@@ -114,6 +120,7 @@ def document_errors(document: dict) -> dict:
             if path == UPLOAD_ASSET_PATH:
                 operation["requestBody"] = _upload_form()
     document_request_constraints(document["components"]["schemas"])
+    document_renditions(document)
     text = json.dumps(document["paths"])
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
         if f"#/components/schemas/{unused}" not in text:

@@ -13,7 +13,8 @@ from functions.api.dependencies import (
     settings,
 )
 from functions.api.openapi_responses import asset_links
-from functions.core import assets
+from functions.core import assets, duplicates
+from functions.core.duplicates import CheckedFile, DuplicateOf, UploadCheckRequest, UploadCheckResponse
 from functions.core.schemas import PresignedUpload, UploadRequest, UploadResponse, to_asset
 from functions.lineage import usages
 from functions.lineage.consumers import consumer_from
@@ -27,7 +28,12 @@ router = Router()
     status_code=201,
     summary="Start an upload: a pending asset and a presigned S3 POST for its bytes",
     tags=["uploads"],
-    responses={201: {"description": "The pending asset and its upload", "links": asset_links("$response.body#/asset/id")}},
+    responses={
+        201: {
+            "description": "The pending asset and its upload",
+            "links": asset_links("$response.body#/asset/id"),
+        }
+    },
 )
 def create_upload(
     body: UploadRequest,
@@ -43,3 +49,25 @@ def create_upload(
         usages.record_run(user, item.id, consumer, Mode.WRITE, store=usage_records)
     upload = PresignedUpload(url=post.url, fields=post.fields, expires_at=post.expires_at)
     return UploadResponse(asset=to_asset(item, base), upload=upload)
+
+
+@router.post(
+    "/api/v2/uploads/check",
+    status_code=200,
+    summary="Which of these files (name, size, SHA-256) the caller has already, as a ready asset",
+    tags=["uploads"],
+    responses={200: {"description": "The files in request order, each with the asset it duplicates, if any"}},
+)
+def check_uploads(body: UploadCheckRequest, user: CurrentUser) -> UploadCheckResponse:
+    matches = duplicates.find_duplicates(user, body.files, settings)
+    return UploadCheckResponse(
+        files=[
+            CheckedFile(
+                name=file.name,
+                size=file.size,
+                sha256=file.sha256,
+                duplicate_of=DuplicateOf(id=match.id, name=match.name) if match else None,
+            )
+            for file, match in zip(body.files, matches, strict=True)
+        ]
+    )

@@ -21,11 +21,12 @@ import importlib
 import io
 
 from functions.core.media import AssetType, MediaFormat
-from functions.processor.inspect.budget import OutOfTime, examine_within_budget
+from functions.processor.inspect.budget import OutOfTime, examine_within_budget, run_within_budget
 from functions.processor.inspect.model import Broken, Inspection, MediaError, Rejected, TooCostly
 from functions.processor.inspect.polyglot import check_single_format
 from functions.processor.inspect.sniff import SNIFF_BYTES, check_declared, check_size, id3v2_length, sniff
 from functions.processor.inspect.source import RangedObjectReader, Source, open_source
+from functions.processor.inspect.worker import entering
 
 __all__ = [
     "SNIFF_BYTES",
@@ -42,6 +43,7 @@ __all__ = [
     "examine",
     "examine_within_budget",
     "inspect",
+    "run_within_budget",
     "sniff",
 ]
 
@@ -66,6 +68,7 @@ def examine(source: Source, declared_type: AssetType, declared_format: str) -> t
 
 def inspect(media: MediaFormat, source: Source) -> Inspection:
     """Metadata and thumbnail of an object already known to be `media`."""
+    entering("inspect")
     stream = open_source(source)
     # One module per asset type, named after it: image, video, audio, document. Outside the try: a
     # missing library is a deployment fault to retry and alarm on, not a broken file.
@@ -85,4 +88,3 @@ def inspect(media: MediaFormat, source: Source) -> Inspection:
 def _describe(exc: Exception) -> str:
     # FFmpeg errors read "[Errno 1094995529] Invalid data found…: '<none>'"; their strerror is the sentence.
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-

@@ -1,6 +1,7 @@
 """Examine a file in the inspection worker (worker.py), within its type's budget.
 
     media, inspection = examine_within_budget(reader, AssetType.IMAGE, "jpg")
+    picture = run_within_budget(reader, "functions.renditions.render:render", (...), budget=...)
 
 The worker is a child process, started on first use and kept for the next file (one per concurrent
 caller), so the decoders are imported once per container. This side serves the worker's reads from
@@ -8,7 +9,8 @@ the source (an S3 object read by ranges, or bytes) and watches the clock. A file
 budget — CPU seconds, memory, or wall-clock seconds — ends in `TooCostly`, a `Rejected`; the worker
 that spent it is replaced. `deadline` (time.monotonic()) is when the caller must have an answer, the
 Lambda invocation's end: a file stopped by it, not by its own budget, raises `OutOfTime`, and the
-caller retries it later rather than reject it.
+caller retries it later rather than reject it. An `attempt` (functions/core/processing.py) is told
+which step the worker is in, with the bytes and GETs each step reads, and the worker's peak memory.
 """
 
 from __future__ import annotations
@@ -21,13 +23,16 @@ import subprocess
 import sys
 import threading
 import time
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from functions.core import topology
 from functions.core.media import AssetType, MediaFormat
 from functions.processor.inspect.model import Broken, Inspection, Rejected, TooCostly
-from functions.processor.inspect.source import Source, open_source
+from functions.processor.inspect.source import RangedObjectReader, Source, open_source
 from functions.processor.inspect.worker import receive, send
+
+if TYPE_CHECKING:  # the worker imports this module too, and needs none of the record's dependencies
+    from functions.core.processing import AttemptLog, Meter
 
 
 class OutOfTime(RuntimeError):
@@ -45,11 +50,35 @@ def examine_within_budget(
     *,
     budget: topology.InspectionBudget | None = None,
     deadline: float | None = None,
+    attempt: AttemptLog | None = None,
 ) -> tuple[MediaFormat, Inspection]:
-    budget = budget or topology.INSPECTION_BUDGETS[declared_type.value]
+    return run_within_budget(
+        source,
+        "functions.processor.inspect:examine",
+        (declared_type, declared_format),
+        budget=budget or topology.INSPECTION_BUDGETS[declared_type.value],
+        deadline=deadline,
+        preload=(f"functions.processor.inspect.{declared_type.value}",),
+        attempt=attempt,
+    )
+
+
+def run_within_budget(
+    source: Source,
+    task: str,
+    arguments: tuple,
+    *,
+    budget: topology.InspectionBudget,
+    deadline: float | None = None,
+    preload: tuple[str, ...] = (),
+    attempt: AttemptLog | None = None,
+) -> Any:
+    """`task` ("module:function", called as function(reader, *arguments) on a seekable file of the
+    source's bytes) run in an inspection worker within `budget`: TooCostly, OutOfTime and MediaError as
+    for examine_within_budget. Renditions (functions/renditions/) render through this."""
     worker = _pool.take()
     try:
-        return worker.examine(open_source(source), declared_type.value, declared_format, budget, deadline)
+        return worker.run(open_source(source), task, arguments, preload, budget, deadline, attempt)
     finally:
         # A worker that answered is ready for the next file; one stopped mid-file is never reused.
         if worker.busy:
@@ -73,26 +102,36 @@ class Worker:
             stdout=subprocess.PIPE,
             env=environment,
         )
+        # Read unbuffered: the worker may send messages back to back (a step, then a read), and a
+        # buffer holding the second would leave select() waiting for bytes that have come already.
+        self.replies = self.process.stdout.raw
         self.busy = False
 
-    def examine(
+    def run(
         self,
         stream: BinaryIO,
-        declared_type: str,
-        declared_format: str,
+        task: str,
+        arguments: tuple,
+        preload: tuple[str, ...],
         budget: topology.InspectionBudget,
         deadline: float | None,
-    ) -> tuple[MediaFormat, Inspection]:
+        attempt: AttemptLog | None = None,
+    ) -> Any:
         size = stream.seek(0, os.SEEK_END)
+        meter = stream.read_so_far if isinstance(stream, RangedObjectReader) else None
         own_deadline = time.monotonic() + budget.wall_seconds
         stop_at = min(own_deadline, deadline) if deadline is not None else own_deadline
         self.busy = True
         try:
-            send(self.process.stdin, ("examine", declared_type, declared_format, size, budget))
+            send(self.process.stdin, ("run", task, arguments, preload, size, budget))
             while True:
                 message = self._next(stop_at)
                 if message is None:
                     raise self._ended(budget)
+                if message[0] in ("step", "peak"):
+                    if attempt is not None:
+                        _tell(attempt, message, meter)
+                    continue
                 if message[0] != "read":
                     self.busy = False
                     return self._outcome(message)
@@ -111,14 +150,14 @@ class Worker:
 
     def _next(self, stop_at: float) -> tuple | None:
         remaining = stop_at - time.monotonic()
-        if remaining <= 0 or not select.select([self.process.stdout], [], [], remaining)[0]:
+        if remaining <= 0 or not select.select([self.replies], [], [], remaining)[0]:
             raise TimeoutError
-        return receive(self.process.stdout)
+        return receive(self.replies)
 
-    def _outcome(self, message: tuple) -> tuple[MediaFormat, Inspection]:
+    def _outcome(self, message: tuple) -> Any:
         kind = message[0]
         if kind == "done":
-            return message[1], message[2]
+            return message[1]
         if kind == "refused":
             _, why, reason = message
             if why == "memory":
@@ -133,7 +172,9 @@ class Worker:
             return TooCostly(f"more than {budget.cpu_seconds} s of CPU")
         if code in (-signal.SIGABRT, -signal.SIGKILL):
             # A decoder that cannot allocate within the address-space budget gives up by aborting.
-            return TooCostly(f"the decoder gave up past {budget.memory_mb} MB of memory ({signal.Signals(-code).name})")
+            return TooCostly(
+                f"the decoder gave up past {budget.memory_mb} MB of memory ({signal.Signals(-code).name})"
+            )
         if code < 0:
             # E.g. PDFium overflowing its stack on a page tree 100,000 levels deep.
             return TooCostly(f"the file crashed the decoder ({signal.Signals(-code).name})")
@@ -151,6 +192,14 @@ class Worker:
                 pipe.close()
             except OSError:  # a pipe to a killed worker may fail its last flush
                 pass
+
+
+def _tell(attempt: AttemptLog, message: tuple, meter: Meter | None) -> None:
+    kind, value = message
+    if kind == "step":
+        attempt.begin(value, meter)
+    else:
+        attempt.peak_memory_bytes = value
 
 
 class _Pool:

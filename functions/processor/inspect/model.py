@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class MediaError(Exception):
@@ -33,10 +33,19 @@ class Broken(MediaError):
 @dataclass(frozen=True)
 class Inspection:
     """Metadata per type: images have width/height, videos width/height/duration, audio duration,
-    documents page_count. `thumbnail` is a JPEG whose longest side is THUMBNAIL_SIDE."""
+    documents page_count. `thumbnail` is a JPEG whose longest side is THUMBNAIL_SIDE; `placeholder` is
+    its ThumbHash (base64), derived from it where the Inspection is made (in the inspection worker)."""
 
     width: int | None = None
     height: int | None = None
     duration: float | None = None  # seconds, rounded to the millisecond
     page_count: int | None = None
     thumbnail: bytes | None = None
+    placeholder: str | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.thumbnail is not None:
+            # Imported here: Pillow loads in the worker, where thumbnails are made, not in its parent.
+            from functions.processor.inspect.placeholder import placeholder_of_jpeg
+
+            object.__setattr__(self, "placeholder", placeholder_of_jpeg(self.thumbnail))

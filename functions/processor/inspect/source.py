@@ -122,6 +122,10 @@ class RangedObjectReader(SeekableReader):
         if self.failure is not None:
             raise self.failure
 
+    def read_so_far(self) -> tuple[int, int]:
+        """(bytes fetched, GETs sent) since the reader was made: the processing record's meter."""
+        return self.bytes_fetched, self.requests
+
     def _read_at(self, start: int, length: int) -> bytes:
         end = min(start + length, self.size)
         if start >= end:

@@ -10,6 +10,7 @@ from PIL import Image, ImageMath
 
 from functions.processor.inspect.colour import MANAGED_MODES, SRGB_ICC, to_srgb
 from functions.processor.inspect.model import Rejected
+from functions.processor.inspect.worker import entering
 
 THUMBNAIL_SIDE = 320  # longest side, in pixels
 JPEG_QUALITY = 85
@@ -38,6 +39,7 @@ def jpeg_thumbnail(image: Image.Image, transpose: Image.Transpose | None = None)
     """JPEG bytes of `image` shrunk to THUMBNAIL_SIDE, turned by `transpose`, its colours converted to
     sRGB from its embedded ICC profile, transparency shown on a checkerboard. Shrinks before it turns
     or converts, so the costly steps run on the small picture; `image` may be modified in place."""
+    entering("thumbnail")
     icc_profile = image.info.get("icc_profile")  # shrinking makes a new picture, without it
     image = _shrunk_in_strips(image) or _resamplable(image)
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))

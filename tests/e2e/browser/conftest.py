@@ -37,8 +37,15 @@ def watch() -> Watch:
 
 
 @pytest.fixture
-def page(browser: Browser, watch: Watch) -> Iterator[Page]:
-    context = browser.new_context(viewport=VIEWPORT, color_scheme="light")
+def context_options() -> dict:
+    """More options for the page's browser context; a test module overrides this fixture to change them
+    (a screen's device pixel ratio, say)."""
+    return {}
+
+
+@pytest.fixture
+def page(browser: Browser, watch: Watch, context_options: dict) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT, color_scheme="light", **context_options)
     page = context.new_page()
 
     def on_dialog(dialog: Dialog) -> None:

@@ -180,7 +180,7 @@ def test_upload_image_video_pdf_and_audio_reach_ready_with_thumbnails(
 
     card(page, "photo.jpg").get_by_role("button", name="Open photo.jpg").click()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('#details img.preview-media')].some(i => i.src.startsWith('http') && i.complete && i.naturalWidth === 640)",
+        "() => [...document.querySelectorAll('#details img.preview-media')].some(i => i.currentSrc.startsWith('http') && i.complete && i.naturalWidth > 0)",
         timeout=EXPECT_TIMEOUT_MS,
     )
     page.keyboard.press("Escape")

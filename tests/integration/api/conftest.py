@@ -1,26 +1,12 @@
-"""What the API writes for CloudWatch: its log lines and its metrics (EMF), as JSON objects."""
+"""What the API writes for CloudWatch: its metrics (EMF), as JSON objects (its log lines: `log_lines`,
+in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-
-
-@pytest.fixture
-def log_lines() -> Iterator[Callable[[], list[dict]]]:
-    """The JSON lines the Logger writes from now on. Its handler holds the stream it was made with
-    (whatever stdout was when functions.core.observability was first imported), so it is pointed at a
-    buffer for the test, then back."""
-    from functions.core.observability import logger
-
-    handler = logger.registered_handler
-    buffer = io.StringIO()
-    previous = handler.setStream(buffer)
-    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
-    handler.setStream(previous)
 
 
 @pytest.fixture

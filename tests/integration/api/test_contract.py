@@ -12,8 +12,8 @@ SEED_FIELDS = {
     "audio": SEED_BASE | {"type", "duration", "waveformUrl"},
     "document": SEED_BASE | {"type", "pageCount", "thumbnailUrl"},
 }
-# docs/decisions.md: processing state, and seed 000's text and links.
-TROVE_FIELDS = {"status", "statusReason", "description", "projectId", "todoId"}
+# docs/decisions.md: processing state, and seed 000's text and links; docs/api.md: content identity.
+TROVE_FIELDS = {"status", "statusReason", "description", "projectId", "todoId", "sha256", "placeholder"}
 SEED_NULLABLE = {"userId", "clientId", "campaignId", "size", "tags", "thumbnailUrl", "waveformUrl", "pageCount"}
 
 READY = {

@@ -189,8 +189,8 @@ TOO_LARGE = {"detail": "File too large. Maximum size is 50.0MB"}
 NOT_FOUND = {"detail": "Asset not found"}
 FORBIDDEN = {"detail": "You don't have permission to delete this asset"}
 
-# Fields Trove adds to every /api/v2 asset (docs/decisions.md, "Asset JSON").
-TROVE_ADDITIONS = {"status", "statusReason", "description", "projectId", "todoId"}
+# Fields Trove adds to every /api/v2 asset (docs/decisions.md, "Asset JSON"; docs/api.md: content identity).
+TROVE_ADDITIONS = {"status", "statusReason", "description", "projectId", "todoId", "sha256", "placeholder"}
 
 
 def as_seed_shows(example: dict[str, Any], actual: dict[str, Any]) -> dict[str, Any]:

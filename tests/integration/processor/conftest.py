@@ -53,3 +53,35 @@ def record(api) -> Callable[[str], dict]:
         return api("GET", f"/api/v2/assets/{asset_id}", user=user, headers={"Accept": "application/json"}).json()
 
     return read
+
+
+@pytest.fixture
+def processor_s3(aws):
+    from functions.core.settings import get_settings
+    from functions.core.storage import s3_client
+
+    s3_client.cache_clear()  # a client made inside this test's moto mock
+    client = s3_client(get_settings())
+    yield client
+    s3_client.cache_clear()
+
+
+@pytest.fixture
+def throttle_s3_gets(processor_s3) -> Callable[..., None]:
+    """Make the processor's S3 client throttle its next `times` GetObject calls (botocore's own hook)."""
+    from botocore.exceptions import ClientError
+
+    def throttle_next(times: int) -> None:
+        failures = [times]
+
+        def throttle(**_: object) -> None:
+            if failures[0] > 0:
+                failures[0] -= 1
+                raise ClientError(
+                    {"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}},
+                    "GetObject",
+                )
+
+        processor_s3.meta.events.register("before-call.s3.GetObject", throttle)
+
+    return throttle_next

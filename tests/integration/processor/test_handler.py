@@ -154,33 +154,10 @@ def test_the_s3_test_event_is_ignored(aws):
     assert result == {"batchItemFailures": []}
 
 
-def _fail_s3_get_object(s3_client, times: int) -> None:
-    """Make the processor's S3 client throttle its next `times` GetObject calls (botocore's own hook)."""
-    failures = [times]
-
-    def throttle(**_: object) -> None:
-        if failures[0] > 0:
-            failures[0] -= 1
-            raise ClientError({"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, "GetObject")
-
-    s3_client.meta.events.register("before-call.s3.GetObject", throttle)
-
-
-@pytest.fixture
-def processor_s3(aws):
-    from functions.core.settings import get_settings
-    from functions.core.storage import s3_client
-
-    s3_client.cache_clear()  # a client made inside this test's moto mock
-    client = s3_client(get_settings())
-    yield client
-    s3_client.cache_clear()
-
-
-def test_an_s3_error_reports_the_record_and_leaves_the_item_recoverable(deliver, uploaded, record, processor_s3):
+def test_an_s3_error_reports_the_record_and_leaves_the_item_recoverable(deliver, uploaded, record, throttle_s3_gets):
     # given
     asset = uploaded("photo.jpg", "image", "jpg")
-    _fail_s3_get_object(processor_s3, times=1)
+    throttle_s3_gets(times=1)
 
     # when
     first = deliver(f"uploads/{asset['id']}")
@@ -220,11 +197,11 @@ def test_a_dynamodb_error_reports_the_record_and_the_retry_settles_it(deliver, u
 
 
 def test_the_last_attempt_marks_the_item_failed_before_the_message_goes_to_the_dlq(
-    deliver, uploaded, record, processor_s3
+    deliver, uploaded, record, throttle_s3_gets
 ):
     # given
     asset = uploaded("photo.jpg", "image", "jpg")
-    _fail_s3_get_object(processor_s3, times=1000)
+    throttle_s3_gets(times=1000)
 
     # when
     result = deliver(f"uploads/{asset['id']}", receive_count=topology.UPLOADS_QUEUE.max_receive_count)
@@ -236,7 +213,34 @@ def test_the_last_attempt_marks_the_item_failed_before_the_message_goes_to_the_d
     assert "repeated attempts" in settled["statusReason"]
 
 
-def test_a_40_mb_video_is_processed_reading_a_fraction_of_it(deliver, uploaded, record, corpus, processor_s3):
+def test_a_40_mb_video_is_processed_reading_a_fraction_of_it(
+    deliver, uploaded, record, corpus, processor_s3, s3, bucket, api
+):
+    # given: uploaded with its SHA-256, which S3 keeps with the object (no bytes need reading to hash it)
+    asset = uploaded("big.mp4", "video", "mp4")
+    data = corpus["big.mp4"].read_bytes()
+    s3.put_object(Bucket=bucket, Key=f"uploads/{asset['id']}", Body=data, ChecksumAlgorithm="SHA256")
+    fetched: list[int] = []
+    processor_s3.meta.events.register(
+        "after-call.s3.GetObject", lambda parsed, **_: fetched.append(int(parsed["ContentLength"]))
+    )
+
+    # when
+    deliver(f"uploads/{asset['id']}")
+
+    # then
+    assert record(asset["id"])["status"] == "ready"
+    assert len(data) > 35_000_000
+    print(f"read {sum(fetched):,} of {len(data):,} bytes ({sum(fetched) / len(data):.1%}) in {len(fetched)} GETs")
+    assert sum(fetched) < 0.25 * len(data)
+    (attempt,) = api("GET", f"/api/v2/assets/{asset['id']}/processing").json()["attempts"]
+    assert sum(step["bytesRead"] or 0 for step in attempt["steps"]) == sum(fetched)
+    assert [step["bytesRead"] for step in attempt["steps"] if step["name"] == "hash"] == [0]
+
+
+def test_a_40_mb_video_without_its_checksum_is_checked_reading_a_fraction_and_hashed_reading_it_once(
+    deliver, uploaded, corpus, processor_s3, api
+):
     # given
     asset = uploaded("big.mp4", "video", "mp4")
     size = corpus["big.mp4"].stat().st_size
@@ -249,7 +253,10 @@ def test_a_40_mb_video_is_processed_reading_a_fraction_of_it(deliver, uploaded, 
     deliver(f"uploads/{asset['id']}")
 
     # then
-    assert record(asset["id"])["status"] == "ready"
-    assert size > 35_000_000
-    print(f"read {sum(fetched):,} of {size:,} bytes ({sum(fetched) / size:.1%}) in {len(fetched)} GETs")
-    assert sum(fetched) < 0.25 * size
+    (attempt,) = api("GET", f"/api/v2/assets/{asset['id']}/processing").json()["attempts"]
+    read = {step["name"]: step["bytesRead"] for step in attempt["steps"]}
+    checks = read["sniff"] + read["inspect"] + read["thumbnail"]
+    print(f"checks read {checks:,} of {size:,} bytes ({checks / size:.1%}); the hash {read['hash']:,}")
+    assert checks < 0.25 * size
+    assert read["hash"] == size
+    assert sum(fetched) == checks + size

@@ -278,3 +278,50 @@ def test_delete_expired_deletes_only_what_is_still_pending_and_expired(any_store
     assert any_store.get(abandoned.id) is None
     assert any_store.get(settling.id).status == "ready"
     assert any_store.delete_expired(abandoned.id, as_of) is False  # gone: nothing to delete
+
+
+HASH = "a" * 64
+OTHER_HASH = "b" * 64
+
+
+def test_a_hash_finds_the_owners_ready_records_only(any_store, new_asset):
+    # given: the same hash on a ready record, a pending one (declared, unconfirmed), another owner's
+    # ready one, and a ready record with another hash
+    records = [
+        new_asset(name="ready", status="ready", sha256=HASH),
+        new_asset(name="pending", status="pending", sha256=HASH),
+        new_asset(owner="user-b", name="theirs", status="ready", sha256=HASH),
+        new_asset(name="other", status="ready", sha256=OTHER_HASH),
+    ]
+    for item in records:
+        any_store.create(item)
+
+    # when
+    found = {item.name for item in any_store.query("user-a", AssetFilters(sha256=HASH))}
+    with_type = {item.name for item in any_store.query("user-a", AssetFilters(sha256=HASH, asset_type="video"))}
+
+    # then
+    assert found == {"ready"}
+    assert with_type == set()
+
+
+def test_an_update_that_settles_a_record_makes_it_findable_by_hash_and_unsettling_removes_it(
+    any_store, new_asset
+):
+    # given: a pending upload whose client declared its hash
+    any_store.create(item := new_asset(status="pending", sha256=HASH))
+    pending = any_store.get(item.id)
+    before = list(any_store.query("user-a", AssetFilters(sha256=HASH)))
+
+    # when: the processor confirms it (an update naming the status and the hash only)
+    any_store.update(pending, {"status": "ready", "sha256": HASH})
+    settled = list(any_store.query("user-a", AssetFilters(sha256=HASH)))
+    ready = any_store.get(item.id)
+    any_store.update(ready, {"status": "failed", "sha256": None})
+    failed = list(any_store.query("user-a", AssetFilters(sha256=HASH)))
+
+    # then
+    assert before == []
+    assert [found.id for found in settled] == [item.id]
+    assert failed == []
+    assert any_store.get(item.id).owner_sha256 is None

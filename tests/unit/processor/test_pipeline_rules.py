@@ -43,7 +43,9 @@ def posted(store: MemoryAssetStore, bucket_s3: Any) -> Callable[..., AssetModel]
     """A pending record declared as a JPEG of `declared_size` bytes, and `data` posted to its upload key."""
 
     def post(data: bytes = PHOTO, declared_size: int | None = None, asset_format: str = "jpg") -> AssetModel:
-        request = UploadRequest(name="photo.jpg", type="image", format=asset_format, size=declared_size or len(data))
+        request = UploadRequest(
+            name="photo.jpg", type="image", format=asset_format, size=declared_size or len(data)
+        )
         item = assets.create_pending(OWNER, request, SETTINGS, store=store)
         bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=data)
         return item
@@ -151,7 +153,9 @@ def test_bad_bytes_posted_again_to_a_ready_asset_leave_it_served(posted, bucket_
     # given
     item = posted()
     settle(item, bucket_s3, store)
-    bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=NOT_AN_IMAGE[: len(PHOTO)].ljust(len(PHOTO)))
+    bucket_s3.put_object(
+        Bucket=BUCKET, Key=storage.upload_key(item.id), Body=NOT_AN_IMAGE[: len(PHOTO)].ljust(len(PHOTO))
+    )
 
     # when
     outcome = settle(item, bucket_s3, store)
@@ -282,3 +286,42 @@ def test_a_png_declared_as_png_is_ready(posted, bucket_s3, store):
     # then
     assert outcome.status == "ready"
     assert (store.get(item.id).width, store.get(item.id).height) == (20, 10)
+
+
+def test_ready_bytes_are_described_by_their_sha256_and_placeholder_and_refused_ones_by_neither(
+    posted, bucket_s3, store
+):
+    # given
+    ready, refused = posted(), posted(NOT_AN_IMAGE)
+
+    # when
+    settle(ready, bucket_s3, store)
+    settle(refused, bucket_s3, store)
+
+    # then
+    assert store.get(ready.id).sha256 == hashlib.sha256(PHOTO).hexdigest()
+    assert store.get(ready.id).placeholder
+    assert (store.get(refused.id).sha256, store.get(refused.id).placeholder) == (None, None)
+
+
+def test_new_bytes_settled_for_an_asset_forget_the_renditions_of_the_old_ones(posted, bucket_s3, store, keys):
+    # given: a ready asset with a rendition made from its bytes, then other bytes posted to it
+    item = posted()
+    settle(item, bucket_s3, store)
+    rendition = f"renditions/{item.id}/320x-inside-p1.webp"
+    bucket_s3.put_object(Bucket=BUCKET, Key=rendition, Body=b"RIFF")
+    record = store.get(item.id)
+    store.update(
+        record, {"renditions": {"320x-inside-p1.webp": {"key": rendition, "width": 64, "height": 48}}}
+    )
+    other = jpeg(48, 64)
+    store.update(store.get(item.id), {"size": len(other)})
+    bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=other)
+
+    # when
+    outcome = settle(item, bucket_s3, store)
+
+    # then
+    assert outcome.status == "ready"
+    assert (store.get(item.id).width, store.get(item.id).renditions) == (48, None)
+    assert keys() == {storage.file_key(item.id), storage.thumbnail_key(item.id)}

@@ -31,14 +31,15 @@ from functions.processor.inspect.image import (
     _load_what_arrived,
     _webp_canvas,
 )
-from functions.processor.inspect.model import Broken
+from functions.processor.inspect.model import Broken, MediaError
 from functions.processor.inspect.thumbnail import (
     JPEG_QUALITY,
     MAX_PIXELS,
-    _on_checkerboard,
-    _opaque,
-    _resamplable,
     check_pixels,
+    on_checkerboard,
+    opaque,
+    resamplable,
+    shrunk_in_strips,
 )
 from functions.renditions.spec import VECTOR_SIDE, Plan, RenditionSpec, plan
 
@@ -66,7 +67,12 @@ def render(
     stream: BinaryIO, asset_type: str, source_format: str, spec: RenditionSpec
 ) -> tuple[bytes, int, int]:
     """(encoded bytes, width, height) of `spec`'s rendition of the file `stream` holds."""
-    picture, icc_profile, sizes = _PICTURES[asset_type](stream, source_format, spec)
+    try:
+        picture, icc_profile, sizes = _PICTURES[asset_type](stream, source_format, spec)
+    except (MediaError, MemoryError):  # over its memory budget: the worker says so
+        raise
+    except Exception as exc:  # hostile bytes make decoders raise anything: the file cannot be rendered
+        raise Broken(f"Cannot read this {source_format} file: {exc or type(exc).__name__}") from exc
     finished = finish(picture, icc_profile, sizes, spec)
     return encode(finished, spec.format), finished.width, finished.height
 
@@ -94,7 +100,15 @@ def _image(stream: BinaryIO, source_format: str, spec: RenditionSpec, *, truncat
             if truncated or source_format != "jpg" or not str(exc).startswith(_TRUNCATED):
                 raise
             return _image(stream, source_format, spec, truncated=True)  # as the processor showed it
-        picture = _resamplable(image).resize(target, RESAMPLING, reducing_gap=REDUCING_GAP)
+        # A large picture that must be converted to resize (alpha, a palette) shrinks strip by strip, as
+        # its thumbnail did: converted whole it would be a second full-size copy (400 MB at 100 MP).
+        # It is at least halved whenever it is twice the size wanted, so that holds down to the largest
+        # allowed sizes, at a smaller gap (Image.thumbnail's is 2).
+        ratio = min(source / wanted for source, wanted in zip(image.size, target, strict=True))
+        gap = min(REDUCING_GAP, max(1.0, ratio / 2))
+        picture = shrunk_in_strips(image, target, gap, RESAMPLING) or resamplable(image).resize(
+            target, RESAMPLING, reducing_gap=REDUCING_GAP
+        )
     return (picture.transpose(transpose) if transpose is not None else picture), icc_profile, sizes
 
 
@@ -125,7 +139,10 @@ def _page(stream: BinaryIO, source_format: str, spec: RenditionSpec) -> Picture:
     import pypdfium2 as pdfium
 
     with pdfium.PdfDocument(stream) as pdf:
-        page = pdf[spec.page - 1]
+        try:
+            page = pdf[spec.page - 1]
+        except pdfium.PdfiumError as exc:  # e.g. a page tree with fewer pages than its /Count says
+            raise Broken(f"page {spec.page} of this PDF cannot be loaded ({exc})") from None
         try:
             page_width, page_height = page.get_size()  # points, the page's /Rotate applied
             vector = VECTOR_SIDE / max(page_width, page_height)
@@ -154,10 +171,10 @@ def finish(picture: Image.Image, icc_profile: bytes | None, sizes: Plan, spec: R
         )
         picture = picture.crop((left, top, left + sizes.output[0], top + sizes.output[1]))
     alpha = picture.getchannel("A") if picture.mode in ("RGBA", "LA") else None
-    result = to_srgb(_opaque(picture), icc_profile)
+    result = to_srgb(opaque(picture), icc_profile)
     if alpha is not None:
         if spec.format == "jpeg":
-            result = _on_checkerboard(result, alpha)
+            result = on_checkerboard(result, alpha)
         else:
             result.putalpha(alpha)
     if result.size != sizes.output:

@@ -21,15 +21,15 @@ from PIL import Image
 
 from functions.processor.inspect.colour import SRGB_ICC, to_srgb
 from functions.processor.inspect.image import (
-    _MAX_PIXELS,
-    _ORIENTATION,
-    _PILLOW_FORMATS,
-    _QUARTER_TURNS,
-    _TRUNCATED,
-    _check_jpeg_cost,
-    _exif_orientation,
-    _load_what_arrived,
-    _webp_canvas,
+    MAX_PIXELS_BY_FORMAT,
+    ORIENTATION,
+    PILLOW_FORMATS,
+    QUARTER_TURNS,
+    TRUNCATED,
+    check_jpeg_cost,
+    exif_orientation,
+    load_what_arrived,
+    webp_canvas,
 )
 from functions.processor.inspect.model import Broken, MediaError
 from functions.processor.inspect.thumbnail import (
@@ -79,25 +79,27 @@ def render(
 
 def _image(stream: BinaryIO, source_format: str, spec: RenditionSpec, *, truncated: bool = False) -> Picture:
     if source_format == "webp":
-        check_pixels(*_webp_canvas(stream), _MAX_PIXELS["webp"])  # before Pillow allocates its canvases
+        check_pixels(
+            *webp_canvas(stream), MAX_PIXELS_BY_FORMAT["webp"]
+        )  # before Pillow allocates its canvases
     stream.seek(0)
-    with Image.open(stream, formats=[_PILLOW_FORMATS[source_format]]) as image:
-        check_pixels(image.width, image.height, _MAX_PIXELS.get(source_format, MAX_PIXELS))
+    with Image.open(stream, formats=[PILLOW_FORMATS[source_format]]) as image:
+        check_pixels(image.width, image.height, MAX_PIXELS_BY_FORMAT.get(source_format, MAX_PIXELS))
         if source_format == "jpg":
-            _check_jpeg_cost(image, stream)
-        transpose = _ORIENTATION.get(_exif_orientation(image))
-        turned = transpose in _QUARTER_TURNS
+            check_jpeg_cost(image, stream)
+        transpose = ORIENTATION.get(exif_orientation(image))
+        turned = transpose in QUARTER_TURNS
         sizes = plan(*(image.size[::-1] if turned else image.size), spec)
         target = sizes.scaled[::-1] if turned else sizes.scaled  # as stored, before the turn
         icc_profile = image.info.get("icc_profile")
         image.draft("RGB", target)  # JPEG only: decoded at the smallest scale still at least `target`
         try:
             if truncated:
-                _load_what_arrived(image)
+                load_what_arrived(image)
             else:
                 image.load()
         except OSError as exc:
-            if truncated or source_format != "jpg" or not str(exc).startswith(_TRUNCATED):
+            if truncated or source_format != "jpg" or not str(exc).startswith(TRUNCATED):
                 raise
             return _image(stream, source_format, spec, truncated=True)  # as the processor showed it
         # A large picture that must be converted to resize (alpha, a palette) shrinks strip by strip, as
@@ -115,23 +117,21 @@ def _image(stream: BinaryIO, source_format: str, spec: RenditionSpec, *, truncat
 def _poster(stream: BinaryIO, source_format: str, spec: RenditionSpec) -> Picture:
     import av
 
-    from functions.processor.inspect.video import _TURNS, THUMBNAIL_AT, _displayed, _duration, _frame_at
+    from functions.processor.inspect.video import TURNS, displayed, quarter_turns, thumbnail_frame
 
     with av.open(stream, mode="r") as container:
         video = container.streams.video[0]
         video.thread_type = "SLICE"
-        duration = _duration(container, video)
-        at = THUMBNAIL_AT if duration is not None and duration >= THUMBNAIL_AT else 0.0
-        frame = _frame_at(container, video, at) or _frame_at(container, video, 0.0)
+        frame, _ = thumbnail_frame(container, video)
         if frame is None:
             raise Broken(f"No video frame could be decoded from the {source_format} file")
-        turns = round(frame.rotation / 90) % 4
-        shown = _displayed(frame.width, frame.height, video.sample_aspect_ratio)
+        turns = quarter_turns(frame)
+        shown = displayed(frame.width, frame.height, video.sample_aspect_ratio)
         sizes = plan(*(shown[::-1] if turns % 2 else shown), spec)
         width, height = sizes.scaled[::-1] if turns % 2 else sizes.scaled
         # swscale scales to the displayed aspect while converting to RGB: no full-size RGB copy.
         picture = frame.to_image(width=width, height=height, interpolation="AREA")
-    turn = _TURNS.get(turns)
+    turn = TURNS.get(turns)
     return (picture.transpose(turn) if turn is not None else picture), None, sizes
 
 

@@ -16,8 +16,9 @@ with their asset). This package imports no decoder: the API loads it cheaply.
 from __future__ import annotations
 
 from functions.renditions.errors import InvalidRendition, NotRenderable, RenditionUnavailable
+from functions.renditions.rendering import ensure_rendition
 from functions.renditions.spec import RenditionSpec
-from functions.renditions.store import StoredRendition, ensure_rendition, forget_renditions, rendition_keys
+from functions.renditions.store import StoredRendition, forget_renditions, rendition_keys
 
 __all__ = [
     "InvalidRendition",

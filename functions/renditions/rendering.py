@@ -1,5 +1,5 @@
-"""A rendition not recorded yet: made by one request at a time, within the type's budget, and what
-cannot be made remembered.
+"""ensure_rendition: a rendition recorded is answered from its entry (store.py); one not recorded yet
+is made by one request at a time, within the type's budget, and what cannot be made is remembered.
 
 A request first writes a lease on the spec's entry (a conditional write on the item's version):
 another request for the same spec and bytes then waits for the entry to change, polling the record,
@@ -26,13 +26,14 @@ from functions.core.errors import Conflict, NotFound
 from functions.core.models import AssetModel
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
-from functions.core.store import AssetStore
+from functions.core.store import AssetStore, default_store
 from functions.renditions.errors import NotRenderable, RenditionUnavailable
 from functions.renditions.spec import RenditionSpec, content_version
 from functions.renditions.store import (
     MAX_ERROR_CHARACTERS,
     StoredRendition,
     answer,
+    check_renderable,
     current_entry,
     recorded_renditions,
     write_entry,
@@ -47,7 +48,33 @@ POLL_SECONDS = 0.5
 _CHANGED_CODES = ("PreconditionFailed", "412", "NoSuchKey", "404")
 
 
-def render_once(
+def ensure_rendition(
+    item: AssetModel,
+    spec: RenditionSpec,
+    settings: Settings,
+    *,
+    s3: S3Client | None = None,
+    store: AssetStore | None = None,
+    deadline: float | None = None,
+) -> StoredRendition:
+    """The rendition `spec` of `item`: the recorded one without any S3 call or decoding; else rendered
+    within the type's budget (before `deadline`, time.monotonic()), stored and recorded, one request
+    at a time per spec and version."""
+    check_renderable(item, spec)  # first: a recorded rendition of an asset no longer ready is not served
+    entry = current_entry(item, spec.name)
+    if entry is not None and "lease" not in entry:
+        return answer(entry)
+    return _render_once(
+        item,
+        spec,
+        settings,
+        s3=s3 or storage.s3_client(settings),
+        store=store or default_store(),
+        deadline=deadline,
+    )
+
+
+def _render_once(
     item: AssetModel,
     spec: RenditionSpec,
     settings: Settings,

@@ -69,34 +69,6 @@ def rendition_keys(item: AssetModel) -> list[str]:
     return [str(entry["key"]) for entry in recorded_renditions(item).values() if "key" in entry]
 
 
-def ensure_rendition(
-    item: AssetModel,
-    spec: RenditionSpec,
-    settings: Settings,
-    *,
-    s3: S3Client | None = None,
-    store: AssetStore | None = None,
-    deadline: float | None = None,
-) -> StoredRendition:
-    """The rendition `spec` of `item`: the recorded one without any S3 call or decoding; else rendered
-    within the type's budget (before `deadline`, time.monotonic()), stored and recorded, one request
-    at a time per spec and version (rendering.py)."""
-    check_renderable(item, spec)  # first: a recorded rendition of an asset no longer ready is not served
-    entry = current_entry(item, spec.name)
-    if entry is not None and "lease" not in entry:
-        return answer(entry)
-    from functions.renditions.rendering import render_once  # the render path, not every cache hit
-
-    return render_once(
-        item,
-        spec,
-        settings,
-        s3=s3 or storage.s3_client(settings),
-        store=store or default_store(),
-        deadline=deadline,
-    )
-
-
 def answer(entry: dict[str, Any]) -> StoredRendition:
     """The made rendition an entry records; NotRenderable (409) for a remembered failure."""
     if "error" in entry:

@@ -5,6 +5,7 @@ with the asset or when new bytes settle."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -430,3 +431,25 @@ def test_a_request_without_the_time_to_render_is_a_503_and_leaves_nothing(
     }
     assert rendition_objects(asset["id"]) == []
     assert AssetModel.get(asset["id"]).renditions is None
+
+
+def test_a_rendition_another_request_is_making_is_a_503_with_retry_after(
+    api, settled, rendition_objects, monkeypatch
+):
+    # given: another request's lease on the rendition, valid for 30 s more; no time to wait for it
+    from functions.renditions import rendering
+
+    asset = settled(generate.jpeg(800, 600))
+    item = AssetModel.get(asset["id"])
+    lease = {"version": content_version(item.etag), "lease": "another", "until": int(time.time()) + 30}
+    item.update(actions=[AssetModel.renditions.set({"320x-inside-p1.webp": lease})])
+    monkeypatch.setattr(rendering, "WAIT_SECONDS", 0.0)
+
+    # when
+    response = api("GET", f"/api/v2/assets/{asset['id']}/renditions", query={"w": "320", "format": "webp"})
+
+    # then
+    assert response.status == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["detail"].startswith("This rendition is being made by another request")
+    assert rendition_objects(asset["id"]) == []

@@ -69,7 +69,7 @@ def trove(path: Path, format: str | None) -> tuple:
     from functions.core.media import AssetType
     from functions.core.processing import AttemptLog
     from functions.processor import inspect as inspection
-    from functions.renditions.store import RENDER_TASK
+    from functions.renditions.rendering import RENDER_TASK
 
     reader = inspection.RangedObjectReader(DiskS3(path), "bench", "photo", path.stat().st_size)
     attempt = AttemptLog()  # told the worker's peak resident memory for this file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -39,7 +40,10 @@ def handle_domain_error(error: errors.TroveError) -> Response:
         # A domain error this table does not know is our bug: a 500 that hides its detail, logged.
         logger.error("Unmapped domain error", extra={"error_type": type(error).__name__, "detail": error.detail})
         return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "Internal server error")
-    return error_response(status, error.detail)
+    response = error_response(status, error.detail)
+    if isinstance(error, RenditionUnavailable) and error.retry_after is not None:
+        response.headers["Retry-After"] = str(math.ceil(error.retry_after))
+    return response
 
 
 def handle_undecodable_body(_: UnicodeDecodeError) -> Response:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from pydantic import Field, StrictInt
+from pydantic import Field
 
 from functions.core import media
 from functions.core.errors import InvalidInput
 from functions.core.identity import Identity
 from functions.core.models import AssetModel
-from functions.core.schemas import CamelModel, Name, Sha256
+from functions.core.schemas import CamelModel, JsonInteger, Name, Sha256
 from functions.core.settings import Settings
 from functions.core.store import AssetFilters, AssetStore, default_store
 
@@ -25,7 +25,7 @@ CONCURRENT_QUERIES = 8
 
 class FileToCheck(CamelModel):
     name: Name
-    size: StrictInt = Field(ge=1, description="bytes")  # strict: `true` is no size
+    size: JsonInteger = Field(ge=1, description="bytes")
     sha256: Sha256
 
 

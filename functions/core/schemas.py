@@ -15,6 +15,7 @@ import idna
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -22,6 +23,7 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 from functions.core.media import AssetType, parse_media_type
 
@@ -133,6 +135,18 @@ ReferenceUrl = Annotated[str, StringConstraints(max_length=MAX_URL_LENGTH), Afte
 MediaType = Annotated[str, StringConstraints(max_length=128), AfterValidator(_media_type)]
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 Sha256 = Annotated[str, StringConstraints(pattern=SHA256_PATTERN), Field(description="lowercase hex SHA-256")]
+
+
+def _json_integer(value: object) -> object:
+    """A JSON Schema integer: a number with no fraction (2.0 is one), never a boolean or a string."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# What the document's `"type": "integer"` allows, no more: pydantic's own int would take `true` and "1".
+JsonInteger = Annotated[int, BeforeValidator(_json_integer)]
+
 # ISO 8601 in UTC, to the second; documented as the date-time it is (the serializer alone says "string").
 Timestamp = Annotated[
     datetime,

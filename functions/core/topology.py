@@ -29,7 +29,7 @@ ABANDONED_UPLOAD_DAYS = 1
 UPLOADS_PREFIX = "uploads/"
 FILES_PREFIX = "files/"
 THUMBNAILS_PREFIX = "thumbnails/"
-# Renditions (functions/renditions/): `renditions/{assetId}/{w}x{h}-{fit}-p{page}.{format}`, made on
+# Renditions (functions/renditions/): `renditions/{assetId}/{version}/{w}x{h}-{fit}-p{page}.{format}`, made on
 # request from checked bytes. Widths and heights come from this list only, so a caller cannot make
 # the service render (and store) every size there is.
 RENDITIONS_PREFIX = "renditions/"

@@ -11,9 +11,13 @@ class InvalidRendition(InvalidInput):
 
 class NotRenderable(Conflict):
     """The asset has no picture to render (audio, a link), is not ready, or its file cannot be
-    rendered (409)."""
+    rendered, at all or at this size (over the render budget) (409)."""
 
 
 class RenditionUnavailable(TroveError):
-    """Rendering would go over the render budget (the processor's, per type) or past the request's
-    time (503: say so rather than time out)."""
+    """Not now: the request's time ran out, or another request is making the same rendition (503,
+    with a Retry-After when there is a better time to ask than at once)."""
+
+    def __init__(self, detail: str, *, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

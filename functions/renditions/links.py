@@ -11,8 +11,9 @@ from functions.core.identity import Identity
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
 from functions.core.store import AssetStore
+from functions.renditions.rendering import ensure_rendition
 from functions.renditions.spec import RenditionSpec
-from functions.renditions.store import StoredRendition, ensure_rendition
+from functions.renditions.store import StoredRendition
 
 
 @dataclass(frozen=True)

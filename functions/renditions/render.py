@@ -21,24 +21,25 @@ from PIL import Image
 
 from functions.processor.inspect.colour import SRGB_ICC, to_srgb
 from functions.processor.inspect.image import (
-    _MAX_PIXELS,
-    _ORIENTATION,
-    _PILLOW_FORMATS,
-    _QUARTER_TURNS,
-    _TRUNCATED,
-    _check_jpeg_cost,
-    _exif_orientation,
-    _load_what_arrived,
-    _webp_canvas,
+    MAX_PIXELS_BY_FORMAT,
+    ORIENTATION,
+    PILLOW_FORMATS,
+    QUARTER_TURNS,
+    TRUNCATED,
+    check_jpeg_cost,
+    exif_orientation,
+    load_what_arrived,
+    webp_canvas,
 )
-from functions.processor.inspect.model import Broken
+from functions.processor.inspect.model import Broken, MediaError
 from functions.processor.inspect.thumbnail import (
     JPEG_QUALITY,
     MAX_PIXELS,
-    _on_checkerboard,
-    _opaque,
-    _resamplable,
     check_pixels,
+    on_checkerboard,
+    opaque,
+    resamplable,
+    shrunk_in_strips,
 )
 from functions.renditions.spec import VECTOR_SIDE, Plan, RenditionSpec, plan
 
@@ -66,58 +67,71 @@ def render(
     stream: BinaryIO, asset_type: str, source_format: str, spec: RenditionSpec
 ) -> tuple[bytes, int, int]:
     """(encoded bytes, width, height) of `spec`'s rendition of the file `stream` holds."""
-    picture, icc_profile, sizes = _PICTURES[asset_type](stream, source_format, spec)
+    try:
+        picture, icc_profile, sizes = _PICTURES[asset_type](stream, source_format, spec)
+    except (MediaError, MemoryError):  # over its memory budget: the worker says so
+        raise
+    except Exception as exc:  # hostile bytes make decoders raise anything: the file cannot be rendered
+        raise Broken(f"Cannot read this {source_format} file: {exc or type(exc).__name__}") from exc
     finished = finish(picture, icc_profile, sizes, spec)
     return encode(finished, spec.format), finished.width, finished.height
 
 
 def _image(stream: BinaryIO, source_format: str, spec: RenditionSpec, *, truncated: bool = False) -> Picture:
     if source_format == "webp":
-        check_pixels(*_webp_canvas(stream), _MAX_PIXELS["webp"])  # before Pillow allocates its canvases
+        check_pixels(
+            *webp_canvas(stream), MAX_PIXELS_BY_FORMAT["webp"]
+        )  # before Pillow allocates its canvases
     stream.seek(0)
-    with Image.open(stream, formats=[_PILLOW_FORMATS[source_format]]) as image:
-        check_pixels(image.width, image.height, _MAX_PIXELS.get(source_format, MAX_PIXELS))
+    with Image.open(stream, formats=[PILLOW_FORMATS[source_format]]) as image:
+        check_pixels(image.width, image.height, MAX_PIXELS_BY_FORMAT.get(source_format, MAX_PIXELS))
         if source_format == "jpg":
-            _check_jpeg_cost(image, stream)
-        transpose = _ORIENTATION.get(_exif_orientation(image))
-        turned = transpose in _QUARTER_TURNS
+            check_jpeg_cost(image, stream)
+        transpose = ORIENTATION.get(exif_orientation(image))
+        turned = transpose in QUARTER_TURNS
         sizes = plan(*(image.size[::-1] if turned else image.size), spec)
         target = sizes.scaled[::-1] if turned else sizes.scaled  # as stored, before the turn
         icc_profile = image.info.get("icc_profile")
         image.draft("RGB", target)  # JPEG only: decoded at the smallest scale still at least `target`
         try:
             if truncated:
-                _load_what_arrived(image)
+                load_what_arrived(image)
             else:
                 image.load()
         except OSError as exc:
-            if truncated or source_format != "jpg" or not str(exc).startswith(_TRUNCATED):
+            if truncated or source_format != "jpg" or not str(exc).startswith(TRUNCATED):
                 raise
             return _image(stream, source_format, spec, truncated=True)  # as the processor showed it
-        picture = _resamplable(image).resize(target, RESAMPLING, reducing_gap=REDUCING_GAP)
+        # A large picture that must be converted to resize (alpha, a palette) shrinks strip by strip, as
+        # its thumbnail did: converted whole it would be a second full-size copy (400 MB at 100 MP).
+        # It is at least halved whenever it is twice the size wanted, so that holds down to the largest
+        # allowed sizes, at a smaller gap (Image.thumbnail's is 2).
+        ratio = min(source / wanted for source, wanted in zip(image.size, target, strict=True))
+        gap = min(REDUCING_GAP, max(1.0, ratio / 2))
+        picture = shrunk_in_strips(image, target, gap, RESAMPLING) or resamplable(image).resize(
+            target, RESAMPLING, reducing_gap=REDUCING_GAP
+        )
     return (picture.transpose(transpose) if transpose is not None else picture), icc_profile, sizes
 
 
 def _poster(stream: BinaryIO, source_format: str, spec: RenditionSpec) -> Picture:
     import av
 
-    from functions.processor.inspect.video import _TURNS, THUMBNAIL_AT, _displayed, _duration, _frame_at
+    from functions.processor.inspect.video import TURNS, displayed, quarter_turns, thumbnail_frame
 
     with av.open(stream, mode="r") as container:
         video = container.streams.video[0]
         video.thread_type = "SLICE"
-        duration = _duration(container, video)
-        at = THUMBNAIL_AT if duration is not None and duration >= THUMBNAIL_AT else 0.0
-        frame = _frame_at(container, video, at) or _frame_at(container, video, 0.0)
+        frame, _ = thumbnail_frame(container, video)
         if frame is None:
             raise Broken(f"No video frame could be decoded from the {source_format} file")
-        turns = round(frame.rotation / 90) % 4
-        shown = _displayed(frame.width, frame.height, video.sample_aspect_ratio)
+        turns = quarter_turns(frame)
+        shown = displayed(frame.width, frame.height, video.sample_aspect_ratio)
         sizes = plan(*(shown[::-1] if turns % 2 else shown), spec)
         width, height = sizes.scaled[::-1] if turns % 2 else sizes.scaled
         # swscale scales to the displayed aspect while converting to RGB: no full-size RGB copy.
         picture = frame.to_image(width=width, height=height, interpolation="AREA")
-    turn = _TURNS.get(turns)
+    turn = TURNS.get(turns)
     return (picture.transpose(turn) if turn is not None else picture), None, sizes
 
 
@@ -125,7 +139,10 @@ def _page(stream: BinaryIO, source_format: str, spec: RenditionSpec) -> Picture:
     import pypdfium2 as pdfium
 
     with pdfium.PdfDocument(stream) as pdf:
-        page = pdf[spec.page - 1]
+        try:
+            page = pdf[spec.page - 1]
+        except pdfium.PdfiumError as exc:  # e.g. a page tree with fewer pages than its /Count says
+            raise Broken(f"page {spec.page} of this PDF cannot be loaded ({exc})") from None
         try:
             page_width, page_height = page.get_size()  # points, the page's /Rotate applied
             vector = VECTOR_SIDE / max(page_width, page_height)
@@ -154,10 +171,10 @@ def finish(picture: Image.Image, icc_profile: bytes | None, sizes: Plan, spec: R
         )
         picture = picture.crop((left, top, left + sizes.output[0], top + sizes.output[1]))
     alpha = picture.getchannel("A") if picture.mode in ("RGBA", "LA") else None
-    result = to_srgb(_opaque(picture), icc_profile)
+    result = to_srgb(opaque(picture), icc_profile)
     if alpha is not None:
         if spec.format == "jpeg":
-            result = _on_checkerboard(result, alpha)
+            result = on_checkerboard(result, alpha)
         else:
             result.putalpha(alpha)
     if result.size != sizes.output:

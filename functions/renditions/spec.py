@@ -2,7 +2,7 @@
 
     spec = RenditionSpec.parse(w="640", h=None, fit=None, format="auto", page=None, accept="image/avif,*/*")
     spec.name            # "640x-inside-p1.avif": the map key on the asset and the object's file name
-    spec.key(asset_id)   # "renditions/{assetId}/640x-inside-p1.avif"
+    spec.key(asset_id, content_version(etag))   # "renditions/{assetId}/{version}/640x-inside-p1.avif"
     plan(6000, 4000, spec)   # Plan(scaled=(640, 427), output=(640, 427))
 
 Every value is checked against an allow-list before anything else sees it, so an object key is
@@ -11,6 +11,7 @@ built from allowed values only and a caller cannot make the service store unboun
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -77,8 +78,19 @@ class RenditionSpec:
     def content_type(self) -> str:
         return CONTENT_TYPES[self.format]
 
-    def key(self, asset_id: str) -> str:
-        return f"{topology.RENDITIONS_PREFIX}{UUID(asset_id)}/{self.name}"
+    def key(self, asset_id: str, version: str) -> str:
+        """Under the bytes' version: a rendition of replaced bytes never shares a key with one of the new."""
+        return f"{version_prefix(asset_id, version)}{self.name}"
+
+
+def content_version(etag: str) -> str:
+    """A short, path-safe name for the bytes a rendition is made from (the checked object's ETag)."""
+    return hashlib.sha256(etag.encode()).hexdigest()[:16]
+
+
+def version_prefix(asset_id: str, version: str = "") -> str:
+    """Where an asset's renditions are stored: all of them, or (with `version`) those of one version."""
+    return f"{topology.RENDITIONS_PREFIX}{UUID(asset_id)}/{version + '/' if version else ''}"
 
 
 def _side(name: str, raw: str | int | None) -> int | None:

@@ -145,9 +145,10 @@ class Api(Construct):
         )
         # Token-free rendition URLs, behind CloudFront's `/renditions/*` behaviour: no JWT (an <img>
         # cannot send one); the function checks each URL's CloudFront signature itself.
+        # HEAD too: CloudFront's behaviour allows it, and forwards one it has not cached.
         self.signed_routes = self.http_api.add_routes(
             path=RENDITIONS_PROXY_PATH,
-            methods=[apigw.HttpMethod.GET],
+            methods=[apigw.HttpMethod.GET, apigw.HttpMethod.HEAD],
             integration=integration,
             authorizer=apigw.HttpNoneAuthorizer(),
         )
@@ -155,7 +156,7 @@ class Api(Construct):
             acknowledge(
                 route,
                 "AwsSolutions-APIG4",
-                "GET /renditions/{proxy+} serves token-free rendition URLs to <img srcset>, which cannot send "
+                "GET and HEAD /renditions/{proxy+} serve token-free rendition URLs to <img srcset>, which cannot send "
                 "a token: the function refuses (403) any URL without a valid CloudFront signature of the "
                 "stack's key pair, as CloudFront's trusted key group does before it.",
             )

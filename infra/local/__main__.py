@@ -93,6 +93,8 @@ def banner(state: dict, options: StackOptions) -> str:
             f"  moto               {state['moto']}   (S3 bucket {state['bucket']}, SQS, DynamoDB)",
             f"  queue              {queue.name}: batches of {queue.batch_size}, failures retried after"
             + f" {options.retry_after} s, to {queue.dlq_name} after {queue.max_receive_count} receives",
+            f"  API                {len(state['api'])} instances, one request at a time each, more while all are busy"
+            + f" (pids {', '.join(map(str, state['api']))})",
             f"  processor          {len(state['processors'])} worker processes, one batch at a time each, more while uploads wait"
             + f" (pids {', '.join(map(str, state['processors']))})",
             f"  tables created     {', '.join(state['tables'])}",

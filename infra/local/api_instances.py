@@ -29,7 +29,11 @@ MOST_INSTANCES = 8
 
 
 class InstanceFailed(RuntimeError):
-    """The instance ended, or its handler raised, before answering: API Gateway's 500."""
+    """The handler raised, or its instance ended, before answering: API Gateway's 500."""
+
+
+class InstanceEnded(InstanceFailed):
+    """The instance's process is gone (a crash, a kill): it takes no more requests."""
 
 
 @dataclass
@@ -38,15 +42,13 @@ class ApiInstance:
     process: subprocess.Popen
     connection: Connection
 
-    def invoke(self, event: dict) -> dict:
+    def invoke(self, event: dict) -> dict | None:
+        """The handler's result; None when it raised (the instance logged why and serves on)."""
         try:
             self.connection.send(event)
-            result = self.connection.recv()
+            return self.connection.recv()
         except (EOFError, OSError) as error:
-            raise InstanceFailed(f"API instance {self.number} ended during a request ({error})") from None
-        if result is None:
-            raise InstanceFailed(f"API instance {self.number}: the handler raised (see its log above)")
-        return result
+            raise InstanceEnded(f"API instance {self.number} ended during a request ({error})") from None
 
 
 class ApiInstances:
@@ -72,12 +74,14 @@ class ApiInstances:
         instance = self._acquire()
         try:
             result = instance.invoke(event)
-        except InstanceFailed:
+        except InstanceEnded:
             self._drop(instance)
             raise
         with self._changed:
             self._idle.append(instance)
             self._changed.notify()
+        if result is None:
+            raise InstanceFailed(f"API instance {instance.number}: the handler raised (see its log above)")
         return result
 
     def stop(self) -> None:

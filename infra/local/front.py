@@ -159,17 +159,14 @@ class FrontHandler(BaseHTTPRequestHandler):
     def _rendition(self, path: str, body: bytes) -> HttpResponse:
         """CloudFront's `/renditions/*` behaviour: no token, the API checks the URL's signature. CloudFront
         checks it over the path as sent, so a path spelled with percent-escapes (which API Gateway would
-        decode) is not the signed one. HEAD is answered as GET without the body (`_send`), as CloudFront
-        answers it."""
+        decode) is not the signed one. HEAD too, as CloudFront allows it (`_send` leaves the body out)."""
         if unquote(path) != path:
             return HttpResponse.json(403, {"detail": "The rendition link's signature does not match"})
-        return self._invoke_api(body, claims=None, method="GET")
+        return self._invoke_api(body, claims=None)
 
-    def _invoke_api(
-        self, body: bytes, claims: dict[str, str] | None, method: str | None = None
-    ) -> HttpResponse:
+    def _invoke_api(self, body: bytes, claims: dict[str, str] | None) -> HttpResponse:
         request = HttpRequest(
-            method or self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+            self.command, self.path, list(self.headers.items()), body, self.client_address[0]
         )
         event = to_event(request, claims)
         return from_result(self.server.api.invoke(event), event["requestContext"]["requestId"])

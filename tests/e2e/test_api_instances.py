@@ -32,6 +32,12 @@ def test_a_held_request_holds_up_no_other_users_request(
 ) -> None:
     # given: every API instance stopped in the middle of a request of alice's
     alice, bob = client_for("held-api-alice"), client_for("held-api-bob")
+    # (the state file follows the instances within a second: all of them, once it names as many)
+    wait_for(
+        lambda: len(local_stack.state["api"]) == api_status(local_stack)["instances"],
+        "the state file naming every instance",
+        local_stack,
+    )
     instances = local_stack.state["api"]
     with ThreadPoolExecutor(len(instances)) as pool:
         with held(instances):

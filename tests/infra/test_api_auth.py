@@ -35,7 +35,11 @@ def test_every_route_but_the_openapi_document_and_signed_renditions_needs_the_co
 
     # then
     # the token-free rendition URLs carry a CloudFront signature the function checks (test_renditions_edge.py)
-    assert public == {f"GET {topology.OPENAPI_PATH}", f"GET {topology.RENDITION_LINKS_PATH}/{{proxy+}}"}
+    assert public == {
+        f"GET {topology.OPENAPI_PATH}",
+        f"GET {topology.RENDITION_LINKS_PATH}/{{proxy+}}",
+        f"HEAD {topology.RENDITION_LINKS_PATH}/{{proxy+}}",
+    }
     assert protected == set(routes) - public == {f"ANY {topology.API_PREFIX}/{{proxy+}}"}
     assert all(routes[key]["AuthorizationType"] == "JWT" for key in protected)
     assert "AuthorizerId" not in routes[f"GET {topology.OPENAPI_PATH}"]

@@ -160,12 +160,14 @@ def test_the_token_free_path_has_no_jwt_and_every_other_route_keeps_it(synthesiz
         for route in synthesized.resources("AWS::ApiGatewayV2::Route").values()
     }
 
-    # then
-    assert routes["GET /renditions/{proxy+}"]["AuthorizationType"] == "NONE"
-    assert routes["GET /renditions/{proxy+}"]["Target"] == routes["ANY /api/{proxy+}"]["Target"]
+    # then: GET and HEAD, as CloudFront's `/renditions/*` behaviour allows both
+    for method in ("GET", "HEAD"):
+        assert routes[f"{method} /renditions/{{proxy+}}"]["AuthorizationType"] == "NONE"
+        assert routes[f"{method} /renditions/{{proxy+}}"]["Target"] == routes["ANY /api/{proxy+}"]["Target"]
     assert routes["ANY /api/{proxy+}"]["AuthorizationType"] == "JWT"
     assert {key for key, route in routes.items() if route.get("AuthorizationType", "NONE") == "NONE"} == {
         "GET /renditions/{proxy+}",
+        "HEAD /renditions/{proxy+}",
         f"GET {topology.OPENAPI_PATH}",
     }
 

@@ -140,3 +140,10 @@ def get_signed_rendition(asset_id: str, version: str, name: str, base: BaseUrl, 
     return Response(
         status_code=302, headers={"Location": url, "Cache-Control": f"max-age={max(0, lifetime)}"}
     )
+
+
+@router.head(f"{topology.RENDITION_LINKS_PATH}/<asset_id>/<version>/<name>", include_in_schema=False)
+def head_signed_rendition(asset_id: str, version: str, name: str, base: BaseUrl, request: Request):
+    """What GET answers, for HEAD (CloudFront forwards one it has not cached); the HTTP server in front
+    (API Gateway, the local front) sends the headers without the body."""
+    return get_signed_rendition(asset_id, version, name, base, request)

@@ -38,8 +38,14 @@ Side = Annotated[str | None, Query(max_length=5, description=f"Pixels, one of {_
             "content": {},
         },
         400: {"description": "A value outside its allowed list (the detail names the list)"},
-        409: {"description": "Audio and link assets have no picture; the asset is not ready"},
-        503: {"description": "The rendition would go over the render budget, or past the request's time"},
+        409: {
+            "description": "Audio and link assets have no picture; the asset is not ready; the file cannot"
+            " be rendered (at this size: over the render budget), remembered for these bytes"
+        },
+        503: {
+            "description": "Past the request's time, or being made by another request (Retry-After)",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}, "required": False}},
+        },
     },
 )
 def get_rendition(

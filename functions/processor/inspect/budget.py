@@ -80,8 +80,9 @@ def run_within_budget(
     try:
         return worker.run(open_source(source), task, arguments, preload, budget, deadline, attempt)
     finally:
-        # A worker that answered is ready for the next file; one stopped mid-file is never reused.
-        if worker.busy:
+        # A worker that answered is ready for the next file; one stopped mid-file, or that kept memory
+        # from this one (it retires), is never reused.
+        if worker.busy or worker.retiring:
             worker.stop()
         else:
             _pool.give_back(worker)
@@ -106,6 +107,7 @@ class Worker:
         # buffer holding the second would leave select() waiting for bytes that have come already.
         self.replies = self.process.stdout.raw
         self.busy = False
+        self.retiring = False
 
     def run(
         self,
@@ -128,6 +130,9 @@ class Worker:
                 message = self._next(stop_at)
                 if message is None:
                     raise self._ended(budget)
+                if message[0] == "retiring":
+                    self.retiring = True
+                    continue
                 if message[0] in ("step", "peak"):
                     if attempt is not None:
                         _tell(attempt, message, meter)

@@ -19,17 +19,17 @@ from functions.processor.inspect.model import Broken, Inspection, Rejected, TooC
 from functions.processor.inspect.thumbnail import MAX_PIXELS, THUMBNAIL_SIDE, check_pixels, jpeg_thumbnail
 
 # Pillow parses only the format libmagic saw: no other decoder ever meets these bytes.
-_PILLOW_FORMATS = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
+PILLOW_FORMATS = {"jpg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP"}
 
 # WebP decodes through libwebp's animation decoder (Pillow's only WebP reader), which keeps two
 # full-size canvases and hands Pillow a copy of one before Pillow makes its own picture: 16 bytes a
 # pixel in all, measured (25 MP took 387 MB), against 4 for the other formats. 24 MP (a 6000×4000
 # photo) is the most that stays inside the 512 MB function.
-_MAX_PIXELS = {"webp": 24_000_000}
+MAX_PIXELS_BY_FORMAT = {"webp": 24_000_000}
 
 T = Image.Transpose
 # EXIF orientation → the turn that shows the picture upright (the table behind ImageOps.exif_transpose).
-_ORIENTATION = {
+ORIENTATION = {
     2: T.FLIP_LEFT_RIGHT,
     3: T.ROTATE_180,
     4: T.FLIP_TOP_BOTTOM,
@@ -38,7 +38,7 @@ _ORIENTATION = {
     7: T.TRANSVERSE,
     8: T.ROTATE_90,
 }
-_QUARTER_TURNS = {T.TRANSPOSE, T.ROTATE_270, T.TRANSVERSE, T.ROTATE_90}
+QUARTER_TURNS = {T.TRANSPOSE, T.ROTATE_270, T.TRANSVERSE, T.ROTATE_90}
 
 # A progressive JPEG is decoded scan by scan, each a pass over the whole picture: repeating a scan
 # costs its bytes once and its decoding every time (400 copies of a 10000×10000 refinement scan take
@@ -56,7 +56,7 @@ _CHUNK = 1024 * 1024
 # A JPEG that ends early is shown when the part never received (libjpeg fills it with zero
 # coefficients: flat mid grey, as browsers show it) is at most this share of its height.
 MAX_MISSING_SHARE = 0.05
-_TRUNCATED = "image file is truncated"  # Pillow's OSError when the data end before the picture
+TRUNCATED = "image file is truncated"  # Pillow's OSError when the data end before the picture
 _MISSING_GREY = (127, 128)  # zero coefficients: 128 in each component, 127 once Adobe CMYK is inverted
 
 
@@ -64,7 +64,7 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
     try:
         return _inspect(stream, media, truncated=False)
     except OSError as exc:
-        if media.format != "jpg" or not str(exc).startswith(_TRUNCATED):
+        if media.format != "jpg" or not str(exc).startswith(TRUNCATED):
             raise
     return _inspect(stream, media, truncated=True)
 
@@ -72,30 +72,30 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
 def _inspect(stream: BinaryIO, media: MediaFormat, truncated: bool) -> Inspection:
     if media.format == "webp":
         # Pillow's WebP reader allocates its canvases when it opens the file: check the size first.
-        check_pixels(*_webp_canvas(stream), _MAX_PIXELS["webp"])
+        check_pixels(*webp_canvas(stream), MAX_PIXELS_BY_FORMAT["webp"])
     try:
-        image = Image.open(stream, formats=[_PILLOW_FORMATS[media.format]])
+        image = Image.open(stream, formats=[PILLOW_FORMATS[media.format]])
     except Image.DecompressionBombError as exc:  # Pillow's own guard, far above MAX_PIXELS
         raise Rejected(f"Too many pixels to process: {exc}") from exc
     except UnidentifiedImageError as exc:
         raise Broken(f"Not a readable {media.format} image") from exc
     with image:
         width, height = image.size
-        check_pixels(width, height, _MAX_PIXELS.get(media.format, MAX_PIXELS))  # before anything is decoded
+        check_pixels(width, height, MAX_PIXELS_BY_FORMAT.get(media.format, MAX_PIXELS))  # before anything is decoded
         if media.format == "jpg":
-            _check_jpeg_cost(image, stream)
-        transpose = _ORIENTATION.get(_exif_orientation(image))
-        if transpose in _QUARTER_TURNS:
+            check_jpeg_cost(image, stream)
+        transpose = ORIENTATION.get(exif_orientation(image))
+        if transpose in QUARTER_TURNS:
             width, height = height, width
         # JPEG only (a no-op elsewhere): the decoder scales by 1/2, 1/4 or 1/8 while decoding, so a
         # large photo is never decoded at full size. Animated GIF/WebP open on their first frame.
         image.draft("RGB", (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
         if truncated:
-            _load_what_arrived(image)
+            load_what_arrived(image)
         return Inspection(width=width, height=height, thumbnail=jpeg_thumbnail(image, transpose))
 
 
-def _exif_orientation(image: Image.Image) -> int | None:
+def exif_orientation(image: Image.Image) -> int | None:
     """The orientation in the file's EXIF, as browsers read it: none from XMP, none from EXIF they
     cannot parse."""
     exif = Image.Exif()
@@ -106,7 +106,7 @@ def _exif_orientation(image: Image.Image) -> int | None:
     return exif.get(ExifTags.Base.Orientation)
 
 
-def _load_what_arrived(image: Image.Image) -> None:
+def load_what_arrived(image: Image.Image) -> None:
     """Decode a JPEG whose data end early, as browsers do (Pillow then hands libjpeg an end marker),
     and refuse it when more than MAX_MISSING_SHARE of its rows never arrived."""
     tolerant = ImageFile.LOAD_TRUNCATED_IMAGES
@@ -117,7 +117,7 @@ def _load_what_arrived(image: Image.Image) -> None:
         ImageFile.LOAD_TRUNCATED_IMAGES = tolerant
     missing = _missing_rows(image) / image.height
     if missing > MAX_MISSING_SHARE:
-        raise Broken(f"Cannot read this jpg file: {_TRUNCATED} (the bottom {missing:.0%} of the picture is missing)")
+        raise Broken(f"Cannot read this jpg file: {TRUNCATED} (the bottom {missing:.0%} of the picture is missing)")
 
 
 def _missing_rows(image: Image.Image) -> int:
@@ -137,7 +137,7 @@ def _missing_rows(image: Image.Image) -> int:
     return image.height - last
 
 
-def _check_jpeg_cost(image: Image.Image, stream: BinaryIO) -> None:
+def check_jpeg_cost(image: Image.Image, stream: BinaryIO) -> None:
     """Refuse a progressive JPEG whose decoding would cost more than any photo's, before decoding any
     of it. A sequential JPEG is decoded in one pass whatever follows its scans: nothing to count."""
     if not image.info.get("progressive"):
@@ -175,7 +175,7 @@ def _blocks(image: Image.Image) -> int:
     )
 
 
-def _webp_canvas(stream: BinaryIO) -> tuple[int, int]:
+def webp_canvas(stream: BinaryIO) -> tuple[int, int]:
     """Width and height from a WebP's first chunk header (RFC 9649), (0, 0) when it names none: then
     Pillow reports what is wrong."""
     stream.seek(0)

@@ -41,43 +41,50 @@ def jpeg_thumbnail(image: Image.Image, transpose: Image.Transpose | None = None)
     or converts, so the costly steps run on the small picture; `image` may be modified in place."""
     entering("thumbnail")
     icc_profile = image.info.get("icc_profile")  # shrinking makes a new picture, without it
-    image = _shrunk_in_strips(image) or _resamplable(image)
+    image = shrunk_in_strips(image, _thumbnail_size(*image.size)) or resamplable(image)
     image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
     if transpose is not None:
         image = image.transpose(transpose)
-    picture = to_srgb(_opaque(image), icc_profile)
+    picture = to_srgb(opaque(image), icc_profile)
     if image.mode in ("RGBA", "LA"):
-        picture = _on_checkerboard(picture, image.getchannel("A"))
+        picture = on_checkerboard(picture, image.getchannel("A"))
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, icc_profile=SRGB_ICC)
     return out.getvalue()
 
 
-def _shrunk_in_strips(image: Image.Image) -> Image.Image | None:
+def shrunk_in_strips(
+    image: Image.Image,
+    size: tuple[int, int],
+    reducing_gap: float = 2.0,
+    resample: Image.Resampling = Image.Resampling.BICUBIC,
+) -> Image.Image | None:
     """A large picture in a mode that must be converted before it resizes smoothly (palette, alpha,
-    16-bit…), shrunk the way Image.thumbnail shrinks (reduce by a whole factor, then bicubic
-    resampling of the exact area) but converted and reduced strip by strip: converting it whole
-    makes a second full-size picture (alpha is premultiplied into a copy, a palette grows to RGB),
-    400 MB more at 100 MP. None when strips are not needed: RGB, L and CMYK shrink in place (CMYK
-    is converted to sRGB by its profile once small), and a picture that needs no reduction is small
-    enough to convert whole."""
+    16-bit…), shrunk to `size` the way Image.resize(reducing_gap=…) shrinks (reduce by a whole factor,
+    then resampling of the exact area; Image.thumbnail's gap is 2) but converted and reduced strip by
+    strip: converting it whole makes a second full-size picture (alpha is premultiplied into a copy, a
+    palette grows to RGB), 400 MB more at 100 MP. None when strips are not needed: RGB, L and CMYK
+    shrink in place (CMYK is converted to sRGB by its profile once small), and a picture that needs no
+    reduction is small enough to convert whole. `image` is closed once reduced: its memory is free
+    before the last resampling. Renditions (functions/renditions/render.py) shrink through this too."""
     if image.mode in MANAGED_MODES:
         return None
     width, height = image.size
-    size = _thumbnail_size(width, height)
-    factor = (int(width / size[0] / 2) or 1, int(height / size[1] / 2) or 1)  # thumbnail's reducing_gap=2
+    factor = (int(width / size[0] / reducing_gap) or 1, int(height / size[1] / reducing_gap) or 1)
     if factor == (1, 1):
         return None
     image.load()
     rows = max(1, _STRIP_PIXELS // width // factor[1]) * factor[1]
     reduced = None
     for top in range(0, height, rows):
-        strip = _resamplable(image.crop((0, top, width, min(height, top + rows)))).reduce(factor)
+        strip = resamplable(image.crop((0, top, width, min(height, top + rows)))).reduce(factor)
         if reduced is None:
             reduced = Image.new(strip.mode, (math.ceil(width / factor[0]), math.ceil(height / factor[1])))
         reduced.paste(strip, (0, top // factor[1]))
-    box = (0, 0, width / factor[0], height / factor[1])  # the reduced picture's last row/column may be partial
-    return reduced.resize(size, Image.Resampling.BICUBIC, box=box)
+    image.close()
+    # The reduced picture's last row and column may be partial.
+    box = (0, 0, width / factor[0], height / factor[1])
+    return reduced.resize(size, resample, box=box)
 
 
 def _thumbnail_size(width: int, height: int) -> tuple[int, int]:
@@ -96,7 +103,7 @@ def _thumbnail_size(width: int, height: int) -> tuple[int, int]:
     return x, y
 
 
-def _resamplable(image: Image.Image) -> Image.Image:
+def resamplable(image: Image.Image) -> Image.Image:
     """A mode Pillow resizes smoothly and its ICC profile still describes: palette and bitonal
     pictures only resize by nearest neighbour, and 16-bit grey would clip to white when converted
     directly. Alpha is kept (Pillow resizes it premultiplied), and CMYK stays CMYK for its profile."""
@@ -123,12 +130,12 @@ def _wide_grey(image: Image.Image) -> Image.Image:
     return grey
 
 
-def _opaque(image: Image.Image) -> Image.Image:
+def opaque(image: Image.Image) -> Image.Image:
     """The colour channels alone: converting RGBA to RGB, or LA to L, drops the alpha channel."""
     return image.convert(image.mode[:-1]) if image.mode in ("RGBA", "LA") else image
 
 
-def _on_checkerboard(picture: Image.Image, alpha: Image.Image) -> Image.Image:
+def on_checkerboard(picture: Image.Image, alpha: Image.Image) -> Image.Image:
     columns, rows = (math.ceil(side / CHECKER_SQUARE) for side in picture.size)
     squares = Image.new("L", (columns, rows))
     squares.putdata([CHECKER_GREYS[(x + y) % 2] for y in range(rows) for x in range(columns)])

@@ -46,7 +46,7 @@ MAX_SEEK_PIXELS = 2_000_000_000
 MAX_INDEXED_FRAMES = 1_000_000
 
 # Quarter turns counterclockwise (FFmpeg's display-matrix convention) → the same turn in Pillow.
-_TURNS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}
+TURNS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}
 
 
 def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
@@ -65,21 +65,19 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
         # A file cut short after its index (`moov` first) still opens and may even show a frame.
         if max((entry.pos + entry.size for entry in video.index_entries), default=0) > size:
             raise Broken(f"The {media.format} file is truncated: its index points past the end of the file")
-        duration = _duration(container, video)
-        at = THUMBNAIL_AT if duration is not None and duration >= THUMBNAIL_AT else 0.0
-        frame = _frame_at(container, video, at) or _frame_at(container, video, 0.0)
+        frame, duration = thumbnail_frame(container, video)
         if frame is None:
             codec = video.codec_context.name
             raise Broken(f"No {codec} video frame could be decoded from the {media.format} file")
         # ffprobe's choice: the container's aspect (`pasp`) first, else the codec's own (H.264's VUI).
         pixel_aspect = video.sample_aspect_ratio
         # The display matrix (phones record portrait video as turned landscape) comes with the frame.
-        turns = round(frame.rotation / 90) % 4
-        width, height = _displayed(video.width, video.height, pixel_aspect)
+        turns = quarter_turns(frame)
+        width, height = displayed(video.width, video.height, pixel_aspect)
         if turns % 2:
             width, height = height, width
         # The frame decoded may differ in size from the headers': its own size is shown.
-        shown_width, shown_height = _displayed(frame.width, frame.height, pixel_aspect)
+        shown_width, shown_height = displayed(frame.width, frame.height, pixel_aspect)
         scale = min(1.0, THUMBNAIL_SIDE / max(shown_width, shown_height))
         # swscale scales to the displayed aspect while converting to RGB, so no full-size RGB picture
         # is ever made.
@@ -92,11 +90,24 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
             width=width,
             height=height,
             duration=duration,
-            thumbnail=jpeg_thumbnail(picture, _TURNS.get(turns)),
+            thumbnail=jpeg_thumbnail(picture, TURNS.get(turns)),
         )
 
 
-def _displayed(width: int, height: int, pixel_aspect: Fraction | None) -> tuple[int, int]:
+def thumbnail_frame(container: InputContainer, video: VideoStream) -> tuple[VideoFrame | None, float | None]:
+    """The frame the thumbnail shows (at THUMBNAIL_AT, the first for a shorter clip or when that one
+    cannot be decoded), None when none can; and the video's duration. Renditions show it too."""
+    duration = _duration(container, video)
+    at = THUMBNAIL_AT if duration is not None and duration >= THUMBNAIL_AT else 0.0
+    return _frame_at(container, video, at) or _frame_at(container, video, 0.0), duration
+
+
+def quarter_turns(frame: VideoFrame) -> int:
+    """How many quarter turns the frame's display matrix asks for (TURNS: the transpose for each)."""
+    return round(frame.rotation / 90) % 4
+
+
+def displayed(width: int, height: int, pixel_aspect: Fraction | None) -> tuple[int, int]:
     """The size a width×height picture of pixels `pixel_aspect` wide to 1 high shows at, unturned."""
     if pixel_aspect is None:  # unset (0:1): square pixels
         return width, height

@@ -21,6 +21,7 @@ Protocol, over stdin/stdout, each message a length-prefixed pickle (both ends ar
     worker → parent   ("read", offset, length)              parent → worker  ("data", bytes)
     worker → parent   ("step", name)       the checks enter step `name` (inspect, thumbnail)
     worker → parent   ("peak", bytes)      the worker's peak resident memory while it examined the file
+    worker → parent   ("retiring",)        it kept memory from this file: it exits after its answer
     worker → parent   ("done", result) | ("refused", kind, reason) | ("error", text)
 A read the parent cannot serve (a failed GET) is the parent's error: it stops the worker instead.
 The steps and the peak feed the processing record (functions/core/processing.py).
@@ -45,6 +46,13 @@ _LENGTH = struct.Struct("!I")
 READ_WINDOW = 256 * 1024
 # Set while the worker examines a file: tells the parent which step of the checks it is in.
 _step_listener: Callable[[str], None] | None = None
+# The worker's address space with no file in it: its size at the first task plus what imports mapped
+# since. The memory budget is over this, not over its size now, which memory kept from earlier files
+# (malloc's heap, an encoder's threads) would inflate: a file's outcome would depend on what came before.
+_footprint = 0
+# A worker that kept more than this after a task retires (tells its parent, which starts another), so
+# every task starts from its footprint.
+RETAINED_SLACK = 32 * 1024 * 1024
 
 
 def entering(step: str) -> None:
@@ -152,17 +160,19 @@ def _run(
     size: int,
     budget: Any,
 ) -> Any:
-    global _step_listener
+    global _step_listener, _footprint
     import importlib
 
     module_name, _, function_name = task.partition(":")
     # The task and the decoders it names are imported before the limits apply: their cost is the
     # worker's footprint, paid once, not the file's.
+    before = _vm_bytes()
     function = getattr(importlib.import_module(module_name), function_name)
     for name in preload:
         importlib.import_module(name)
+    _footprint = (_footprint or before) + _vm_bytes() - before
     reader = ParentReader(requests, answers, size)
-    _limit(resource.RLIMIT_AS, _vm_bytes() + budget.memory_mb * 1024 * 1024)
+    _limit(resource.RLIMIT_AS, _footprint + budget.memory_mb * 1024 * 1024)
     _limit(resource.RLIMIT_CPU, math.ceil(_cpu_seconds() + budget.cpu_seconds))
 
     def tell_parent(step: str) -> None:
@@ -199,7 +209,12 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         answer = _answer(requests, answers, message)
         if measured:
             send(requests, ("peak", _peak_memory_bytes()))
+        retiring = _vm_bytes() > _footprint + RETAINED_SLACK
+        if retiring:
+            send(requests, ("retiring",))
         send(requests, answer)
+        if retiring:
+            return
 
 
 def main() -> None:

@@ -39,10 +39,10 @@ def ready_photo(upload, make_ready, monkeypatch: pytest.MonkeyPatch) -> dict:
     return asset
 
 
-def fetch(api, url: str):
+def fetch(api, url: str, method: str = "GET"):
     """A token-free URL as CloudFront hands it to the API: no authorizer, the signature's parameters."""
     parts = urlsplit(url)
-    return api("GET", parts.path, user=None, query=dict(parse_qsl(parts.query)))
+    return api(method, parts.path, user=None, query=dict(parse_qsl(parts.query)))
 
 
 def test_the_owner_gets_a_srcset_and_nobody_else(api, upload, make_ready, monkeypatch) -> None:
@@ -108,3 +108,21 @@ def test_a_url_of_a_deleted_asset_is_gone_and_a_changed_one_refused(
     assert gone.status == 404
     assert changed.status == 403
     assert changed.json()["detail"] == "The rendition link's signature does not match"
+
+
+def test_head_is_answered_as_get(api, upload, make_ready, monkeypatch) -> None:
+    """CloudFront allows HEAD on `/renditions/*` and forwards one it has not cached: the API answers it
+    as GET (API Gateway leaves the body out)."""
+    # given
+    photo = ready_photo(upload, make_ready, monkeypatch)
+    (source, *_) = api(
+        "GET", f"/api/v2/assets/{photo['id']}/rendition-links", query={"format": "webp"}
+    ).json()["sources"]
+    changed = source["url"].replace("160x-", "320x-")
+
+    # when
+    headed, got = fetch(api, changed, method="HEAD"), fetch(api, changed)
+
+    # then: the same refusal, not a 404 for a method with no route
+    assert (headed.status, headed.json()) == (got.status, got.json())
+    assert headed.status == 403

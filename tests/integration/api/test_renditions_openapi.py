@@ -104,7 +104,7 @@ def test_a_file_to_check_is_documented_as_checked(document: dict) -> None:
     assert (properties["size"]["minimum"], properties["size"]["maximum"]) == (1, MAX_UPLOAD_BYTES)
 
 
-@pytest.mark.parametrize("size", [True, 1.0, "1"], ids=["boolean", "float", "text"])
+@pytest.mark.parametrize("size", [True, 1.5, "1"], ids=["boolean", "fraction", "text"])
 def test_a_size_that_is_no_whole_number_is_refused(api, size) -> None:
     # when
     response = api(
@@ -114,3 +114,14 @@ def test_a_size_that_is_no_whole_number_is_refused(api, size) -> None:
     # then
     assert response.status == 400
     assert response.json()["detail"].startswith("files.0.size:")
+
+
+def test_a_size_with_no_fraction_is_a_whole_number_as_json_schema_says(api) -> None:
+    # when: 2.0 is a JSON Schema integer
+    response = api(
+        "POST", "/api/v2/uploads/check", body={"files": [{"name": "a.png", "size": 2.0, "sha256": HASH}]}
+    )
+
+    # then
+    assert response.status == 200, response.body
+    assert response.json()["files"][0]["size"] == 2

@@ -5,12 +5,14 @@ with the asset or when new bytes settle."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
 
 from functions.core import topology
 from functions.core.models import AssetModel
+from functions.renditions.spec import content_version
 from tests.media import generate
 
 ALLOWED_SIDES = "160, 320, 640, 960, 1280, 1920, 2560"
@@ -121,9 +123,10 @@ def test_the_answer_is_a_302_to_a_short_lived_url_of_the_stored_rendition(api, s
     assert response.status == 302
     assert response.headers["cache-control"] == "no-store"
     location = urlsplit(response.headers["location"])
-    assert location.path == f"/{bucket}/renditions/{asset['id']}/320x-inside-p1.webp"
+    version = content_version(AssetModel.get(asset["id"]).etag)
+    assert location.path == f"/{bucket}/renditions/{asset['id']}/{version}/320x-inside-p1.webp"
     assert "X-Amz-Expires=300" in location.query
-    assert s3.head_object(Bucket=bucket, Key=f"renditions/{asset['id']}/320x-inside-p1.webp")[
+    assert s3.head_object(Bucket=bucket, Key=f"renditions/{asset['id']}/{version}/320x-inside-p1.webp")[
         "ContentType"
     ] == ("image/webp")
 
@@ -267,6 +270,27 @@ def test_a_pdf_renders_the_page_asked_for(settled, rendition, fetched):
     assert first["url"] != second["url"] and "-p2.png" in second["url"]
 
 
+def test_a_page_the_pdf_cannot_load_is_a_409_remembered(api, settled, api_s3_calls):
+    # given: a PDF whose page tree says 3 pages (the processor records that) but holds 2
+    data = generate.pdf(pages=2).replace(b"/Count 2", b"/Count 3")
+    asset = settled(data, type="document", format="pdf")
+    assert AssetModel.get(asset["id"]).page_count == 3
+
+    # when
+    path = f"/api/v2/assets/{asset['id']}/renditions"
+    first = api("GET", path, query={"w": "320", "page": "3"})
+    api_s3_calls.clear()
+    again = api("GET", path, query={"w": "320", "page": "3"})
+
+    # then: the file's fault, said at once the second time; the pages it has still render
+    assert (first.status, again.status) == (409, 409)
+    assert first.json()["detail"].startswith(
+        "This asset cannot be rendered: page 3 of this PDF cannot be loaded"
+    )
+    assert again.json() == first.json() and api_s3_calls == []
+    assert api("GET", path, query={"w": "320", "page": "2"}).status == 302
+
+
 # ---- made once ----
 
 
@@ -286,9 +310,11 @@ def test_a_second_request_only_presigns_no_s3_call_and_no_render(
     assert calls_to_make.count("PutObject") == 1 and "GetObject" in calls_to_make
     assert api_s3_calls == []  # no GET of the source, no PUT: the record said where it is
     assert (second["width"], second["height"]) == (first["width"], first["height"]) == (640, 480)
-    assert rendition_objects(asset["id"]) == [f"renditions/{asset['id']}/640x-inside-p1.avif"]
-    recorded = AssetModel.get(asset["id"]).renditions.as_dict()
-    assert recorded["640x-inside-p1.avif"]["key"] == f"renditions/{asset['id']}/640x-inside-p1.avif"
+    item = AssetModel.get(asset["id"])
+    key = f"renditions/{asset['id']}/{content_version(item.etag)}/640x-inside-p1.avif"
+    assert rendition_objects(asset["id"]) == [key]
+    recorded = item.renditions.as_dict()
+    assert recorded["640x-inside-p1.avif"]["key"] == key
     assert recorded["640x-inside-p1.avif"]["width"] == 640
 
 
@@ -362,7 +388,9 @@ def same_length(*files: bytes) -> list[bytes]:
 # ---- budget ----
 
 
-def test_a_rendition_over_the_render_budget_is_a_503(api, settled, monkeypatch):
+def test_a_rendition_over_the_render_budget_is_a_409_remembered_without_rendering_again(
+    api, settled, monkeypatch, api_s3_calls
+):
     # given: a budget no decoding fits in (1 MB over the worker's idle footprint)
     asset = settled(generate.jpeg(3000, 2000))
     monkeypatch.setitem(
@@ -370,15 +398,18 @@ def test_a_rendition_over_the_render_budget_is_a_503(api, settled, monkeypatch):
         "image",
         topology.InspectionBudget(cpu_seconds=8, memory_mb=1, wall_seconds=15),
     )
+    query = {"w": "2560", "format": "png"}
 
     # when
-    response = api("GET", f"/api/v2/assets/{asset['id']}/renditions", query={"w": "2560", "format": "png"})
+    first = api("GET", f"/api/v2/assets/{asset['id']}/renditions", query=query)
+    api_s3_calls.clear()
+    again = api("GET", f"/api/v2/assets/{asset['id']}/renditions", query=query)
 
-    # then
-    assert response.status == 503
-    assert response.json()["detail"].startswith(
-        "This rendition would cost more than the render budget allows"
-    )
+    # then: the same answer, the second without reading the source (nothing rendered)
+    assert (first.status, again.status) == (409, 409)
+    assert first.json() == again.json()
+    assert first.json()["detail"].startswith("This asset cannot be rendered at this size: ")
+    assert api_s3_calls == []
 
 
 def test_a_request_without_the_time_to_render_is_a_503_and_leaves_nothing(
@@ -400,3 +431,25 @@ def test_a_request_without_the_time_to_render_is_a_503_and_leaves_nothing(
     }
     assert rendition_objects(asset["id"]) == []
     assert AssetModel.get(asset["id"]).renditions is None
+
+
+def test_a_rendition_another_request_is_making_is_a_503_with_retry_after(
+    api, settled, rendition_objects, monkeypatch
+):
+    # given: another request's lease on the rendition, valid for 30 s more; no time to wait for it
+    from functions.renditions import rendering
+
+    asset = settled(generate.jpeg(800, 600))
+    item = AssetModel.get(asset["id"])
+    lease = {"version": content_version(item.etag), "lease": "another", "until": int(time.time()) + 30}
+    item.update(actions=[AssetModel.renditions.set({"320x-inside-p1.webp": lease})])
+    monkeypatch.setattr(rendering, "WAIT_SECONDS", 0.0)
+
+    # when
+    response = api("GET", f"/api/v2/assets/{asset['id']}/renditions", query={"w": "320", "format": "webp"})
+
+    # then
+    assert response.status == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["detail"].startswith("This rendition is being made by another request")
+    assert rendition_objects(asset["id"]) == []

@@ -10,12 +10,12 @@ import pytest
 from PIL import Image, ImageCms
 
 from functions.core import topology
-from functions.processor.inspect import TooCostly, run_within_budget
+from functions.processor.inspect import Broken, TooCostly, run_within_budget
 from functions.processor.inspect.colour import SRGB_ICC
 from functions.processor.inspect.thumbnail import CHECKER_GREYS
 from functions.renditions import RenditionSpec
 from functions.renditions.render import render
-from functions.renditions.store import RENDER_TASK
+from functions.renditions.rendering import RENDER_TASK
 from tests.media import generate
 from tests.unit.processor.icc_profiles import display_p3
 from tests.unit.processor.test_inspect_image_colour import p3_in_srgb
@@ -193,3 +193,32 @@ def test_a_pdf_page_is_drawn_at_the_size_asked():
 
     # then
     assert picture.size == (1484, 1920)
+
+
+@pytest.mark.parametrize("width", ["160", "2560"])
+def test_a_100_megapixel_transparent_png_the_processor_thumbnails_renders_within_the_budget(width):
+    # given: 10000×10000 RGBA, 400 MB decoded: its rendition must shrink in strips as its thumbnail
+    # did, never holding a second full-size (premultiplied) copy
+    data = generate.encode(Image.new("RGBA", (10_000, 10_000), (10, 200, 30, 128)), "PNG")
+    image_budget = topology.INSPECTION_BUDGETS["image"]
+
+    # when
+    body, made_width, made_height = run_within_budget(
+        data, RENDER_TASK, ("image", "png", spec(w=width, format="png")), budget=image_budget
+    )
+
+    # then
+    picture = Image.open(io.BytesIO(body))
+    assert (made_width, made_height) == picture.size == (int(width), int(width))
+    assert (
+        close(picture.getpixel((80, 80)), (10, 200, 30), tolerance=2) and picture.getpixel((80, 80))[3] == 128
+    )
+
+
+def test_a_page_the_pdf_cannot_load_is_broken_not_an_error():
+    # given: the page tree says 3 pages, holds 2
+    data = generate.pdf(pages=2).replace(b"/Count 2", b"/Count 3")
+
+    # when / then
+    with pytest.raises(Broken, match="page 3 of this PDF cannot be loaded"):
+        render(io.BytesIO(data), "document", "pdf", spec(w="320", page="3"))

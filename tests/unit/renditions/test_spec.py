@@ -21,8 +21,8 @@ def test_parses_allowed_values_into_a_spec_and_its_names():
     assert parsed == RenditionSpec(width=640, height=320, fit="cover", format="avif", page=2)
     assert parsed.name == "640x320-cover-p2.avif"
     assert parsed.content_type == "image/avif"
-    assert parsed.key("0b5c1f7e-9a3d-4c4e-8f55-2b1d6a7c9e01") == (
-        "renditions/0b5c1f7e-9a3d-4c4e-8f55-2b1d6a7c9e01/640x320-cover-p2.avif"
+    assert parsed.key("0b5c1f7e-9a3d-4c4e-8f55-2b1d6a7c9e01", "11df216efae2b56f") == (
+        "renditions/0b5c1f7e-9a3d-4c4e-8f55-2b1d6a7c9e01/11df216efae2b56f/640x320-cover-p2.avif"
     )
 
 

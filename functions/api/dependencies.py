@@ -13,8 +13,8 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from functions.core import store
 from functions.core.errors import Unauthenticated
 from functions.core.identity import Identity
-from functions.core.schemas import ascii_url
 from functions.core.settings import get_settings
+from functions.core.urls import ascii_url
 from functions.lineage import store as lineage_store
 
 settings = get_settings()

@@ -30,7 +30,7 @@ REQUEST_EXAMPLES = {
                       "clientId": "client-uuid-123"},
 }
 
-# A URL as the API stores it (`schemas.ascii_url`): http(s), a DNS host (labels of at most 63
+# A URL as the API stores it (`urls.ascii_url`): http(s), a DNS host (labels of at most 63
 # characters, 253 in all), a port, then only characters RFC 3986 keeps as they are and
 # percent-escapes, so the stored form has the length sent (2,048 at most). The API also takes
 # internationalised hosts and paths, and stores their ASCII form; which Unicode labels IDNA allows
@@ -124,7 +124,7 @@ def document_renditions(document: dict) -> None:
     """The rendition routes' values as they are accepted (RenditionSpec.parse reads them as text, the
     signed path as signing.parse_rendition_path does), and getRendition's JSON answer (the route answers
     a Response, so the document has no model for it otherwise)."""
-    from functions.core.schemas import Rendition
+    from functions.renditions.schemas import Rendition
     from functions.renditions.signing import NAME_PATTERN, VERSION_PATTERN
     from functions.renditions.spec import AUTO, FITS, FORMATS, MAX_PAGE, SIDES
 

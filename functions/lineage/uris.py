@@ -18,7 +18,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from functions.core.schemas import ascii_url
+from functions.core.urls import ascii_url
 
 TROVE_PREFIX = "trove://asset/"
 OBJECT_PREFIX = "s3://"
@@ -113,7 +113,7 @@ def referenced_uri(text: str) -> str | None:
 
 
 def _link_url(text: str) -> str | None:
-    """A link in the ASCII form link assets are stored in (`schemas.ascii_url`), so code naming
+    """A link in the ASCII form link assets are stored in (`urls.ascii_url`), so code naming
     `https://de.wikipedia.org/wiki/Müller` finds the asset stored as `…/wiki/M%C3%BCller`; None for
     what is no http(s) URL a link asset could have."""
     if not is_link_uri(text):

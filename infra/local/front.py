@@ -122,7 +122,9 @@ class FrontHandler(BaseHTTPRequestHandler):
         if self.command in ("GET", "HEAD") and path.startswith(f"{RENDITION_LINKS_PATH}/"):
             return self._rendition(path, body)
         if (self.command, path) == ("GET", "/local/health"):
-            return HttpResponse.json(200, {"status": "ok", "api": self.server.api.status()})
+            # Before the stack has started the API's instances (or in a front alone) there are none.
+            instances = self.server.api.status() if self.server.api else {"instances": 0, "busy": 0}
+            return HttpResponse.json(200, {"status": "ok", "api": instances})
         if (self.command, path) == ("POST", "/local/token"):
             return self._token(body)
         if (self.command, path) == ("GET", f"/{WEB_CONFIG_FILE}"):

@@ -59,4 +59,4 @@ def test_the_connection_carries_the_next_request_after_one(front: Front, method:
 
     # then
     assert answer.status == 200
-    assert json.loads(answer.read()) == {"status": "ok"}
+    assert json.loads(answer.read())["status"] == "ok"

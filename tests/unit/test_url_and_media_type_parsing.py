@@ -8,7 +8,7 @@ import re
 import pytest
 
 from functions.core.media import parse_media_type
-from functions.core.schemas import MAX_URL_LENGTH, ascii_url
+from functions.core.urls import MAX_URL_LENGTH, ascii_url
 
 
 @pytest.mark.parametrize(

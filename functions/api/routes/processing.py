@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from functions.api.dependencies import CurrentUser
+from functions.api.dependencies import AssetRecords, CurrentUser
 from functions.core import assets
 from functions.core.processing import ProcessingRecord, processing_record
 
@@ -17,5 +17,5 @@ router = Router()
     tags=["assets"],
     operation_id="getProcessing",
 )
-def get_processing(asset_id: str, user: CurrentUser) -> ProcessingRecord:
-    return processing_record(assets.get_owned(user, asset_id))
+def get_processing(asset_id: str, user: CurrentUser, records: AssetRecords) -> ProcessingRecord:
+    return processing_record(assets.get_owned(user, asset_id, store=records))

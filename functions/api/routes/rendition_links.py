@@ -13,12 +13,11 @@ from aws_lambda_powertools.event_handler import Request, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from functions.api.dependencies import BaseUrl, CurrentUser, settings
+from functions.api.dependencies import AssetRecords, BaseUrl, CurrentUser, settings
 from functions.core import assets, storage, topology
 from functions.core.errors import NotFound
-from functions.core.schemas import RenditionLinks, RenditionSource
-from functions.core.store import default_store
 from functions.renditions import RenditionSpec, RenditionUnavailable, ensure_rendition
+from functions.renditions.schemas import RenditionLinks, RenditionSource
 from functions.renditions.signing import (
     InvalidLink,
     SigningKey,
@@ -63,10 +62,11 @@ def get_rendition_links(
     user: CurrentUser,
     base: BaseUrl,
     request: Request,
+    records: AssetRecords,
     format: Annotated[str | None, Query(max_length=8, description=FORMAT_HELP)] = None,
     page: Annotated[str | None, Query(max_length=6, description="PDF page, 1-based")] = None,
 ) -> RenditionLinks:
-    item = assets.get_owned(user, asset_id)
+    item = assets.get_owned(user, asset_id, store=records)
     specs = srcset_specs(item, format=format, page=page, accept=request.resolved_event.headers.get("accept"))
     key = stored_signing_key()
     if key is None:
@@ -108,7 +108,9 @@ def get_rendition_links(
         404: {"description": "The asset is gone, or has new bytes: ask for new links"},
     },
 )
-def get_signed_rendition(asset_id: str, version: str, name: str, base: BaseUrl, request: Request):
+def get_signed_rendition(
+    asset_id: str, version: str, name: str, base: BaseUrl, request: Request, records: AssetRecords
+):
     event = request.resolved_event
     now = time.time()
     key = stored_signing_key()
@@ -116,13 +118,13 @@ def get_signed_rendition(asset_id: str, version: str, name: str, base: BaseUrl, 
         raise InvalidLink("No rendition link is valid here: this deployment signs none")
     expires = verify_url(f"{base}{event.raw_path}", event.raw_query_string, key, now=now)
     path = parse_rendition_path(event.raw_path)
-    item = default_store().get(path.asset_id)
+    item = records.get(path.asset_id)
     if item is None or not item.etag or content_version(item.etag) != path.version:
         raise NotFound("This rendition's asset is gone or has new bytes: ask for new links")
     spec = RenditionSpec.parse(path.w, path.h, path.fit, path.format, path.page, None)
     remaining = router.lambda_context.get_remaining_time_in_millis() / 1000
     stored = ensure_rendition(
-        item, spec, settings, deadline=time.monotonic() + remaining - RESPONSE_MARGIN_SECONDS
+        item, spec, settings, deadline=time.monotonic() + remaining - RESPONSE_MARGIN_SECONDS, store=records
     )
     # Browsers and CloudFront keep it while the URL is valid: its bytes never change under this path.
     cache = {"Cache-Control": f"max-age={max(0, expires - int(now))}, immutable"}
@@ -143,7 +145,9 @@ def get_signed_rendition(asset_id: str, version: str, name: str, base: BaseUrl, 
 
 
 @router.head(f"{topology.RENDITION_LINKS_PATH}/<asset_id>/<version>/<name>", include_in_schema=False)
-def head_signed_rendition(asset_id: str, version: str, name: str, base: BaseUrl, request: Request):
+def head_signed_rendition(
+    asset_id: str, version: str, name: str, base: BaseUrl, request: Request, records: AssetRecords
+):
     """What GET answers, for HEAD (CloudFront forwards one it has not cached); the HTTP server in front
     (API Gateway, the local front) sends the headers without the body."""
-    return get_signed_rendition(asset_id, version, name, base, request)
+    return get_signed_rendition(asset_id, version, name, base, request, records)

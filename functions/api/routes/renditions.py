@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler import Request, Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from functions.api.dependencies import CurrentUser, settings
-from functions.core.schemas import Rendition
+from functions.api.dependencies import AssetRecords, CurrentUser, settings
 from functions.renditions import RenditionSpec
 from functions.renditions.links import rendition_link
+from functions.renditions.schemas import Rendition
 from functions.renditions.spec import AUTO, FITS, FORMATS, SIDES
 
 router = Router()
@@ -52,6 +52,7 @@ def get_rendition(
     asset_id: str,
     user: CurrentUser,
     request: Request,
+    records: AssetRecords,
     w: Side = None,
     h: Side = None,
     fit: Annotated[
@@ -67,7 +68,12 @@ def get_rendition(
     spec = RenditionSpec.parse(w, h, fit, format, page, accept)
     remaining = router.lambda_context.get_remaining_time_in_millis() / 1000
     link = rendition_link(
-        user, asset_id, spec, settings, deadline=time.monotonic() + remaining - RESPONSE_MARGIN_SECONDS
+        user,
+        asset_id,
+        spec,
+        settings,
+        deadline=time.monotonic() + remaining - RESPONSE_MARGIN_SECONDS,
+        store=records,
     )
     if "application/json" not in (accept or "").lower():
         # A presigned S3 URL is ASCII already; no-store: the next request may get a fresh one.

@@ -58,8 +58,8 @@ def create_upload(
     tags=["uploads"],
     responses={200: {"description": "The files in request order, each with the asset it duplicates, if any"}},
 )
-def check_uploads(body: UploadCheckRequest, user: CurrentUser) -> UploadCheckResponse:
-    matches = duplicates.find_duplicates(user, body.files, settings)
+def check_uploads(body: UploadCheckRequest, user: CurrentUser, records: AssetRecords) -> UploadCheckResponse:
+    matches = duplicates.find_duplicates(user, body.files, settings, store=records)
     return UploadCheckResponse(
         files=[
             CheckedFile(

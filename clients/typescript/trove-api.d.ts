@@ -167,6 +167,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/assets/{asset_id}/processing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The processing record: each attempt's steps, reads, times and outcome */
+        get: operations["getProcessing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/assets/{asset_id}/rendition-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Signed, token-free URLs of the asset's renditions at every allowed width: a srcset */
+        get: operations["getRenditionLinks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/renditions/{asset_id}/{version}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A rendition by its signed URL (from rendition-links): no token, the signature is the right */
+        get: operations["getSignedRendition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v2/assets/{asset_id}/renditions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 302 to the asset (image, video poster, PDF page) at an allowed size and format */
+        get: operations["getRendition"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v2/scans": {
         parameters: {
             query?: never;
@@ -288,6 +356,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v2/uploads/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which of these files (name, size, SHA-256) the caller has already, as a ready asset */
+        post: operations["check_uploads_api_v2_uploads_check_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -340,9 +425,15 @@ export interface components {
             project_id: number | string | null;
             /** Todo Id */
             todo_id: number | string | null;
-            /** Created At */
+            /**
+             * Created At
+             * Format: date-time
+             */
             created_at: string;
-            /** Updated At */
+            /**
+             * Updated At
+             * Format: date-time
+             */
             updated_at: string;
         };
         /**
@@ -409,7 +500,10 @@ export interface components {
             url: string;
             /** Size */
             size: number | null;
-            /** Uploadedat */
+            /**
+             * Uploadedat
+             * Format: date-time
+             */
             uploadedAt: string;
             /** Tags */
             tags: string[] | null;
@@ -428,6 +522,10 @@ export interface components {
             projectId: string | null;
             /** Todoid */
             todoId: string | null;
+            /** Sha256 */
+            sha256: string | null;
+            /** Placeholder */
+            placeholder: string | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -446,6 +544,17 @@ export interface components {
             deleted: number;
             /** Message */
             message: string;
+        };
+        /** CheckedFile */
+        CheckedFile: {
+            /** Name */
+            name: string;
+            /** Size */
+            size: number;
+            /** Sha256 */
+            sha256: string;
+            /** @description A ready asset of the caller's with this SHA-256, if any */
+            duplicateOf: components["schemas"]["DuplicateOf"] | null;
         };
         /**
          * ConsumerKind
@@ -475,7 +584,10 @@ export interface components {
             url: string;
             /** Size */
             size: number | null;
-            /** Uploadedat */
+            /**
+             * Uploadedat
+             * Format: date-time
+             */
             uploadedAt: string;
             /** Tags */
             tags: string[] | null;
@@ -494,6 +606,10 @@ export interface components {
             projectId: string | null;
             /** Todoid */
             todoId: string | null;
+            /** Sha256 */
+            sha256: string | null;
+            /** Placeholder */
+            placeholder: string | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -503,6 +619,28 @@ export interface components {
             pageCount: number | null;
             /** Thumbnailurl */
             thumbnailUrl: string | null;
+        };
+        /** DuplicateOf */
+        DuplicateOf: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
+        /** FileToCheck */
+        FileToCheck: {
+            /** Name */
+            name: string;
+            /**
+             * Size
+             * @description bytes
+             */
+            size: number;
+            /**
+             * Sha256
+             * @description lowercase hex SHA-256
+             */
+            sha256: string;
         };
         /** FlowGraph */
         FlowGraph: {
@@ -570,7 +708,10 @@ export interface components {
             url: string;
             /** Size */
             size: number | null;
-            /** Uploadedat */
+            /**
+             * Uploadedat
+             * Format: date-time
+             */
             uploadedAt: string;
             /** Tags */
             tags: string[] | null;
@@ -589,6 +730,10 @@ export interface components {
             projectId: string | null;
             /** Todoid */
             todoId: string | null;
+            /** Sha256 */
+            sha256: string | null;
+            /** Placeholder */
+            placeholder: string | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -615,7 +760,10 @@ export interface components {
             url: string;
             /** Size */
             size: number | null;
-            /** Uploadedat */
+            /**
+             * Uploadedat
+             * Format: date-time
+             */
             uploadedAt: string;
             /** Tags */
             tags: string[] | null;
@@ -634,6 +782,10 @@ export interface components {
             projectId: string | null;
             /** Todoid */
             todoId: string | null;
+            /** Sha256 */
+            sha256: string | null;
+            /** Placeholder */
+            placeholder: string | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -697,8 +849,108 @@ export interface components {
             fields: {
                 [key: string]: string;
             };
-            /** Expiresat */
+            /**
+             * Expiresat
+             * Format: date-time
+             */
             expiresAt: string;
+        };
+        /** ProcessingAttempt */
+        ProcessingAttempt: {
+            /** Attempt */
+            attempt: number;
+            /** Correlationid */
+            correlationId: string;
+            /**
+             * Startedat
+             * Format: date-time
+             */
+            startedAt: string;
+            /** Durationms */
+            durationMs: number;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "ready" | "rejected" | "failed" | "kept" | "skipped" | "retried";
+            /** Error */
+            error: string | null;
+            /** Peakmemorybytes */
+            peakMemoryBytes: number | null;
+            /** Steps */
+            steps: components["schemas"]["ProcessingStep"][];
+        };
+        /** ProcessingRecord */
+        ProcessingRecord: {
+            /** Assetid */
+            assetId: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "ready" | "rejected" | "failed";
+            /** Attempts */
+            attempts: components["schemas"]["ProcessingAttempt"][];
+        };
+        /** ProcessingStep */
+        ProcessingStep: {
+            /**
+             * Name
+             * @enum {string}
+             */
+            name: "sniff" | "inspect" | "thumbnail" | "hash" | "settle";
+            /**
+             * Startedat
+             * Format: date-time
+             */
+            startedAt: string;
+            /** Durationms */
+            durationMs: number;
+            /** Bytesread */
+            bytesRead: number | null;
+            /** Gets */
+            gets: number | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "ok" | "error";
+            /** Error */
+            error: string | null;
+        };
+        /**
+         * RenditionLinks
+         * @description GET /api/v2/assets/{id}/rendition-links: what an `<img srcset>` (or a `<picture>` source) needs.
+         */
+        RenditionLinks: {
+            /** Format */
+            format: string;
+            /** Fit */
+            fit: string;
+            /**
+             * Expiresat
+             * Format: date-time
+             * @description Every URL works until then (the same URLs for a whole window)
+             */
+            expiresAt: string;
+            /**
+             * Sources
+             * @description Narrowest first; none wider than the picture
+             */
+            sources: components["schemas"]["RenditionSource"][];
+        };
+        /** RenditionSource */
+        RenditionSource: {
+            /**
+             * Width
+             * @description The rendition's width in pixels: the `w` descriptor of a srcset entry
+             */
+            width: number;
+            /**
+             * Url
+             * @description Signed, token-free URL of the rendition (no Authorization header needed)
+             */
+            url: string;
         };
         /**
          * ScanRequest
@@ -745,6 +997,19 @@ export interface components {
          * @enum {string}
          */
         Source: "static" | "runtime" | "manual";
+        /**
+         * UploadCheckRequest
+         * @description POST /api/v2/uploads/check: files about to be uploaded, to skip those the caller has already.
+         */
+        UploadCheckRequest: {
+            /** Files */
+            files: components["schemas"]["FileToCheck"][];
+        };
+        /** UploadCheckResponse */
+        UploadCheckResponse: {
+            /** Files */
+            files: components["schemas"]["CheckedFile"][];
+        };
         /** UploadResponse */
         UploadResponse: {
             /** Asset */
@@ -773,7 +1038,10 @@ export interface components {
             assetId: string | null;
             mode: components["schemas"]["Mode"];
             source: components["schemas"]["Source"];
-            /** Lastseen */
+            /**
+             * Lastseen
+             * Format: date-time
+             */
             lastSeen: string;
         };
         /** VideoAsset */
@@ -792,7 +1060,10 @@ export interface components {
             url: string;
             /** Size */
             size: number | null;
-            /** Uploadedat */
+            /**
+             * Uploadedat
+             * Format: date-time
+             */
             uploadedAt: string;
             /** Tags */
             tags: string[] | null;
@@ -811,6 +1082,10 @@ export interface components {
             projectId: string | null;
             /** Todoid */
             todoId: string | null;
+            /** Sha256 */
+            sha256: string | null;
+            /** Placeholder */
+            placeholder: string | null;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -865,6 +1140,11 @@ export interface components {
             description?: string | null;
             /** Tags */
             tags?: string[] | null;
+            /**
+             * Sha256
+             * @description The file's SHA-256, if the client computed it: S3 then refuses other bytes
+             */
+            sha256?: string | null;
         } & ({
             /** @enum {unknown} */
             format?: "jpg" | "jpeg";
@@ -922,6 +1202,11 @@ export interface components {
             description?: string | null;
             /** Tags */
             tags?: string[] | null;
+            /**
+             * Sha256
+             * @description The file's SHA-256, if the client computed it: S3 then refuses other bytes
+             */
+            sha256?: string | null;
         } & ({
             /** @enum {unknown} */
             format?: "mp4" | "m4v";
@@ -969,6 +1254,11 @@ export interface components {
             description?: string | null;
             /** Tags */
             tags?: string[] | null;
+            /**
+             * Sha256
+             * @description The file's SHA-256, if the client computed it: S3 then refuses other bytes
+             */
+            sha256?: string | null;
         } & ({
             /** @enum {unknown} */
             format?: "mp3";
@@ -1016,6 +1306,11 @@ export interface components {
             description?: string | null;
             /** Tags */
             tags?: string[] | null;
+            /**
+             * Sha256
+             * @description The file's SHA-256, if the client computed it: S3 then refuses other bytes
+             */
+            sha256?: string | null;
         };
         /**
          * UploadRequest
@@ -1030,6 +1325,33 @@ export interface components {
          *     }
          */
         UploadRequest: components["schemas"]["ImageUploadRequest"] | components["schemas"]["VideoUploadRequest"] | components["schemas"]["AudioUploadRequest"] | components["schemas"]["DocumentUploadRequest"];
+        /**
+         * Rendition
+         * @description GET /api/v2/assets/{id}/renditions with Accept: application/json: where the rendition is, and what.
+         */
+        Rendition: {
+            /**
+             * Url
+             * @description Short-lived URL of the stored rendition
+             */
+            url: string;
+            /** Width */
+            width: number;
+            /** Height */
+            height: number;
+            /**
+             * Format
+             * @enum {string}
+             */
+            format: "webp" | "avif" | "jpeg" | "png";
+            /** Contenttype */
+            contentType: string;
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2012,6 +2334,321 @@ export interface operations {
             };
         };
     };
+    getProcessing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                asset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcessingRecord"];
+                };
+            };
+            /** @description Bad input: a body, query or path parameter (the detail names the field and the problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or one that can't be trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description The asset belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such asset */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The asset store or the file storage is unavailable for now; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRenditionLinks: {
+        parameters: {
+            query?: {
+                /** @description webp, avif, jpeg, png, auto (default auto: from Accept; a <picture> asks per format) */
+                format?: "webp" | "avif" | "jpeg" | "png" | "auto";
+                /** @description PDF page, 1-based */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                asset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bad input: a body, query or path parameter (the detail names the field and the problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or one that can't be trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description The asset belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such asset */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The asset has no picture to render (audio, a link) or is not ready */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The asset store or the file storage is unavailable for now; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSignedRendition: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                asset_id: string;
+                version: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rendition's bytes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                    "image/avif": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Redirect to a short-lived URL of a rendition too large to answer inline */
+            302: {
+                headers: {
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad input: a body, query or path parameter (the detail names the field and the problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not a URL this service signed, or expired */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The asset is gone, or has new bytes: ask for new links */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The asset store or the file storage is unavailable for now; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRendition: {
+        parameters: {
+            query?: {
+                /** @description Pixels, one of 160, 320, 640, 960, 1280, 1920, 2560 */
+                w?: 160 | 320 | 640 | 960 | 1280 | 1920 | 2560;
+                /** @description Pixels, one of 160, 320, 640, 960, 1280, 1920, 2560 */
+                h?: 160 | 320 | 640 | 960 | 1280 | 1920 | 2560;
+                /** @description inside, contain, cover (default inside) */
+                fit?: "inside" | "contain" | "cover";
+                /** @description webp, avif, jpeg, png, auto (default auto: from Accept) */
+                format?: "webp" | "avif" | "jpeg" | "png" | "auto";
+                /** @description PDF page, 1-based (default 1) */
+                page?: number;
+            };
+            header?: never;
+            path: {
+                asset_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description With Accept: application/json, the rendition's URL and size */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rendition"];
+                };
+            };
+            /** @description Redirect to a short-lived URL of the rendition */
+            302: {
+                headers: {
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A value outside its allowed list (the detail names the list) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or one that can't be trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description The asset belongs to someone else */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such asset */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Audio and link assets have no picture; the asset is not ready; the file cannot be rendered (at this size: over the render budget), remembered for these bytes */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Past the request's time, or being made by another request (Retry-After) */
+            503: {
+                headers: {
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     scan_api_v2_scans_post: {
         parameters: {
             query?: never;
@@ -2219,6 +2856,8 @@ export interface operations {
                 todoId?: string | null;
                 asset_type?: ("image" | "video" | "audio" | "document") | null;
                 tag?: string | null;
+                /** @description Only ready assets whose file has this SHA-256 */
+                sha256?: string | null;
                 limit?: number;
                 offset?: number;
                 /** @description The X-Next-Cursor of the previous page */
@@ -2601,6 +3240,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UploadResponse"];
+                };
+            };
+            /** @description Bad input: a body, query or path parameter (the detail names the field and the problem) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No token, or one that can't be trusted */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message?: string;
+                        detail?: string;
+                    };
+                };
+            };
+            /** @description No such resource, or a path no route matches (e.g. a path parameter with a slash in it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not in the media type the operation reads (application/json) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The asset store or the file storage is unavailable for now; try again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    check_uploads_api_v2_uploads_check_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadCheckRequest"];
+            };
+        };
+        responses: {
+            /** @description The files in request order, each with the asset it duplicates, if any */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadCheckResponse"];
                 };
             };
             /** @description Bad input: a body, query or path parameter (the detail names the field and the problem) */

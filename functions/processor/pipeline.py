@@ -13,9 +13,8 @@ minutes, so other bytes can be posted to the same key after the first ones settl
 finds an upload whose ETag is not the record's, and those bytes are checked as a new version: they
 replace the served copy only if they pass, and a `ready` asset stays served meanwhile.
 
-Each attempt at an upload that reaches its checks is recorded on the asset (functions/core/processing.py):
-its steps (sniff, inspect, thumbnail, hash, settle), their reads and times, and how it ended. Its log
-lines carry the attempt's correlation id, which the record shows.
+Each attempt that reaches its checks is recorded on the asset (core/processing.py): its steps, their reads
+and times, and how it ended; its log lines carry the attempt's correlation id, which the record shows.
 """
 
 from __future__ import annotations

@@ -93,22 +93,27 @@ def version_prefix(asset_id: str, version: str = "") -> str:
     return f"{topology.RENDITIONS_PREFIX}{UUID(asset_id)}/{version + '/' if version else ''}"
 
 
+def _number(text: str) -> int | None:
+    """A whole number spelt as the OpenAPI document's integers are: ASCII digits, no leading zero."""
+    return int(text) if text.isascii() and text.isdigit() and text == str(int(text)) else None
+
+
 def _side(name: str, raw: str | int | None) -> int | None:
     if raw is None or raw == "":
         return None
-    text = str(raw)
-    if not text.isascii() or not text.isdigit() or int(text) not in SIDES:
+    side = _number(str(raw))
+    if side not in SIDES:
         raise InvalidRendition(f"{name} must be one of {_allowed(SIDES)}")
-    return int(text)
+    return side
 
 
 def _page(raw: str | int | None) -> int:
     if raw is None or raw == "":
         return 1
-    text = str(raw)
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+    page = _number(str(raw))
+    if page is None or not 1 <= page <= MAX_PAGE:
         raise InvalidRendition("page must be a whole number from 1 to the document's page count")
-    return int(text)
+    return page
 
 
 def negotiate(accept: str | None) -> str:

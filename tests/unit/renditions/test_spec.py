@@ -61,7 +61,12 @@ def test_every_allowed_side_parses_and_the_list_is_the_topologys():
     ("arguments", "message"),
     [
         ({"w": "100"}, "w must be one of 160, 320, 640, 960, 1280, 1920, 2560"),
-        ({"h": "0640"}, None),  # leading zero: 640 after int(), allowed
+        ({"h": "640"}, None),
+        (
+            {"h": "0640"},
+            "h must be one of 160, 320, 640, 960, 1280, 1920, 2560",
+        ),  # not how the document spells 640
+        ({"w": "640", "page": "01"}, "page must be a whole number from 1 to the document's page count"),
         ({"w": "1e3"}, "w must be one of 160, 320, 640, 960, 1280, 1920, 2560"),
         ({"w": " 640"}, "w must be one of 160, 320, 640, 960, 1280, 1920, 2560"),
         ({"w": "²"}, "w must be one of 160, 320, 640, 960, 1280, 1920, 2560"),

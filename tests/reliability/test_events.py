@@ -27,12 +27,24 @@ pytestmark = pytest.mark.xdist_group("reliability-events")
 
 @dataclass
 class Writes:
-    """The settling writes DynamoDB accepted (conditional UpdateItems that succeeded), per asset."""
+    """The settling writes DynamoDB accepted (conditional UpdateItems of the status that succeeded), per
+    asset. A delivery that finds the upload settled by another adds an attempt to the processing record:
+    an UpdateItem too, but not a settling one."""
 
     settled: dict[str, int]
 
     def of(self, asset_id: str) -> int:
         return self.settled.get(asset_id, 0)
+
+
+def _sets_status(update: dict) -> bool:
+    """Whether an UpdateItem writes the status (every update is conditioned on it, so it is named anyway)."""
+    names = [
+        name
+        for name, attribute in update.get("ExpressionAttributeNames", {}).items()
+        if attribute == "status"
+    ]
+    return any(f"{name} = " in update.get("UpdateExpression", "") for name in names)
 
 
 @pytest.fixture
@@ -45,7 +57,7 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> Writes:
 
     def counting(self: Connection, operation_name: str, operation_kwargs: dict) -> dict:
         result = send(self, operation_name, operation_kwargs)
-        if operation_name == "UpdateItem":
+        if operation_name == "UpdateItem" and _sets_status(operation_kwargs):
             asset_id = operation_kwargs["Key"]["id"]["S"]
             with lock:
                 counts[asset_id] = counts.get(asset_id, 0) + 1
@@ -69,7 +81,9 @@ def ready_upload(uploaded_bytes, deliver, record) -> Callable[..., dict]:
 def uploaded_bytes(upload, s3, bucket, corpus) -> Callable[..., dict]:
     """A pending asset whose bytes (a corpus sample, or `data`) are in S3."""
 
-    def put(name: str = "photo.jpg", data: bytes | None = None, type: str = "image", format: str = "jpg") -> dict:
+    def put(
+        name: str = "photo.jpg", data: bytes | None = None, type: str = "image", format: str = "jpg"
+    ) -> dict:
         body = corpus[name].read_bytes() if data is None else data
         asset = upload(name=name, type=type, format=format, size=len(body))
         s3.put_object(Bucket=bucket, Key=f"uploads/{asset['id']}", Body=body)
@@ -99,8 +113,9 @@ def handle(event: dict) -> dict:
 
 
 def note(ledger, case: str, problems: list[str], double_effects: int = 0, **figures: object) -> None:
-    ledger("events").record(case, passed=not problems, double_effects=double_effects, problems="; ".join(problems),
-                            **figures)
+    ledger("events").record(
+        case, passed=not problems, double_effects=double_effects, problems="; ".join(problems), **figures
+    )
     assert not problems, problems
 
 
@@ -119,8 +134,13 @@ def test_a_duplicate_event_settles_once(ledger, ready_upload, deliver, record, w
     problems = [] if result == {"batchItemFailures": []} else [f"failed: {result}"]
     problems += [] if after == settled else ["the duplicate changed the record"]
     problems += [] if writes.of(settled["id"]) == 1 else [f"settled {writes.of(settled['id'])} times"]
-    note(ledger, "duplicate/sequential", problems, double_effects=writes.of(settled["id"]) - 1,
-         settling_writes=writes.of(settled["id"]))
+    note(
+        ledger,
+        "duplicate/sequential",
+        problems,
+        double_effects=writes.of(settled["id"]) - 1,
+        settling_writes=writes.of(settled["id"]),
+    )
 
 
 def test_the_same_event_twice_in_one_batch_settles_once(ledger, uploaded_bytes, record, writes, s3, bucket):
@@ -135,8 +155,13 @@ def test_the_same_event_twice_in_one_batch_settles_once(ledger, uploaded_bytes, 
     problems = [] if result == {"batchItemFailures": []} else [f"failed: {result}"]
     problems += [] if record(asset["id"])["status"] == "ready" else ["not ready"]
     problems += [] if writes.of(asset["id"]) == 1 else [f"settled {writes.of(asset['id'])} times"]
-    note(ledger, "duplicate/same-batch", problems, double_effects=writes.of(asset["id"]) - 1,
-         settling_writes=writes.of(asset["id"]))
+    note(
+        ledger,
+        "duplicate/same-batch",
+        problems,
+        double_effects=writes.of(asset["id"]) - 1,
+        settling_writes=writes.of(asset["id"]),
+    )
 
 
 @pytest.fixture
@@ -159,7 +184,7 @@ def atomic_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_duplicates_delivered_at_once_settle_once(
-    ledger, uploaded_bytes, record, writes, processor_s3, s3, bucket, atomic_dynamodb
+    ledger, uploaded_bytes, record, writes, processor_s3, s3, bucket, atomic_dynamodb, api
 ):
     # given: four pollers receive the same notification at the same moment
     asset = uploaded_bytes()
@@ -184,8 +209,16 @@ def test_duplicates_delivered_at_once_settle_once(
     problems += [] if settled["status"] == "ready" else [f"ended {settled['status']}"]
     problems += [f"orphans {orphan_keys(keys(s3, bucket))}"] if orphan_keys(keys(s3, bucket)) else []
     problems += [] if writes.of(asset["id"]) == 1 else [f"settled {writes.of(asset['id'])} times"]
-    note(ledger, "duplicate/concurrent-x4", problems, double_effects=writes.of(asset["id"]) - 1,
-         settling_writes=writes.of(asset["id"]))
+    attempts = api("GET", f"/api/v2/assets/{asset['id']}/processing", user="user-a").json()["attempts"]
+    outcomes = [attempt["outcome"] for attempt in attempts]
+    problems += [] if outcomes.count("ready") == 1 else [f"processing record says {outcomes}"]
+    note(
+        ledger,
+        "duplicate/concurrent-x4",
+        problems,
+        double_effects=writes.of(asset["id"]) - 1,
+        settling_writes=writes.of(asset["id"]),
+    )
 
 
 # ---- late and reordered ----
@@ -194,7 +227,9 @@ def test_duplicates_delivered_at_once_settle_once(
 def test_a_late_event_after_a_patch_changes_nothing(ledger, api, ready_upload, deliver, record, writes):
     # given
     settled = ready_upload()
-    patched = api("PATCH", f"/api/v2/assets/{settled['id']}", body={"name": "renamed.jpg", "tags": ["late"]}).json()
+    patched = api(
+        "PATCH", f"/api/v2/assets/{settled['id']}", body={"name": "renamed.jpg", "tags": ["late"]}
+    ).json()
     before = writes.of(settled["id"])
 
     # when
@@ -208,7 +243,9 @@ def test_a_late_event_after_a_patch_changes_nothing(ledger, api, ready_upload, d
     note(ledger, "late/after-patch", problems, double_effects=writes.of(settled["id"]) - before)
 
 
-def test_a_late_event_after_the_asset_was_deleted_leaves_nothing(ledger, api, ready_upload, deliver, s3, bucket):
+def test_a_late_event_after_the_asset_was_deleted_leaves_nothing(
+    ledger, api, ready_upload, deliver, s3, bucket
+):
     # given
     settled = ready_upload()
     assert api("DELETE", f"/api/v2/assets/{settled['id']}").status == 200
@@ -223,8 +260,9 @@ def test_a_late_event_after_the_asset_was_deleted_leaves_nothing(ledger, api, re
     note(ledger, "late/after-delete", problems)
 
 
-def test_an_event_that_arrives_after_the_owner_deleted_the_pending_asset(ledger, api, uploaded_bytes, deliver, s3,
-                                                                         bucket):
+def test_an_event_that_arrives_after_the_owner_deleted_the_pending_asset(
+    ledger, api, uploaded_bytes, deliver, s3, bucket
+):
     # given: bytes landed, the owner deleted the asset, then the notification arrives
     asset = uploaded_bytes()
     assert api("DELETE", f"/api/v2/assets/{asset['id']}").status == 200
@@ -238,7 +276,9 @@ def test_an_event_that_arrives_after_the_owner_deleted_the_pending_asset(ledger,
     note(ledger, "out-of-order/delete-before-event", problems)
 
 
-def test_bytes_posted_again_after_a_delete_are_removed(ledger, api, ready_upload, deliver, s3, bucket, corpus):
+def test_bytes_posted_again_after_a_delete_are_removed(
+    ledger, api, ready_upload, deliver, s3, bucket, corpus
+):
     # given: the presigned POST is still valid after the owner deleted the asset; it is used again
     settled = ready_upload()
     assert api("DELETE", f"/api/v2/assets/{settled['id']}").status == 200
@@ -255,11 +295,19 @@ def test_bytes_posted_again_after_a_delete_are_removed(ledger, api, ready_upload
 
 def test_a_reordered_batch_settles_every_upload(ledger, uploaded_bytes, record, writes):
     # given: three uploads, notified newest first, with a test event and foreign keys among them
-    assets = [uploaded_bytes(name, type=kind, format=fmt)
-              for name, kind, fmt in (("photo.jpg", "image", "jpg"), ("tone.wav", "audio", "wav"),
-                                      ("doc.pdf", "document", "pdf"))]
-    event = batch(*[(f"uploads/{asset['id']}", 1) for asset in reversed(assets)],
-                  ("thumbnails/not-ours.jpg", 1), ("uploads/not-a-uuid", 1))
+    assets = [
+        uploaded_bytes(name, type=kind, format=fmt)
+        for name, kind, fmt in (
+            ("photo.jpg", "image", "jpg"),
+            ("tone.wav", "audio", "wav"),
+            ("doc.pdf", "document", "pdf"),
+        )
+    ]
+    event = batch(
+        *[(f"uploads/{asset['id']}", 1) for asset in reversed(assets)],
+        ("thumbnails/not-ours.jpg", 1),
+        ("uploads/not-a-uuid", 1),
+    )
 
     # when
     result = handle(event)
@@ -278,7 +326,13 @@ REPLACEMENTS = [
     # what the owner posts again (made from the first bytes), the first upload, how it must end, and
     # which bytes are served then ("first", "again", or none)
     ("html-over-ready", lambda first: HTML, "photo.jpg", "ready", "first"),
-    ("other-size-over-ready", lambda first: jpeg_of_length(300, 500, len(first) + 100), "photo.jpg", "ready", "first"),
+    (
+        "other-size-over-ready",
+        lambda first: jpeg_of_length(300, 500, len(first) + 100),
+        "photo.jpg",
+        "ready",
+        "first",
+    ),
     ("jpeg-over-ready", lambda first: jpeg_of_length(300, 500, len(first)), "photo.jpg", "ready", "again"),
     ("jpeg-over-rejected", lambda first: jpeg_of_length(16, 16, len(first)), "text.png", "ready", "again"),
     ("html-over-rejected", lambda first: HTML, "text.png", "rejected", None),
@@ -286,7 +340,9 @@ REPLACEMENTS = [
 ]
 
 
-@pytest.mark.parametrize(("case", "again", "first", "final", "served"), REPLACEMENTS, ids=[r[0] for r in REPLACEMENTS])
+@pytest.mark.parametrize(
+    ("case", "again", "first", "final", "served"), REPLACEMENTS, ids=[r[0] for r in REPLACEMENTS]
+)
 def test_bytes_posted_again_to_a_settled_upload_are_checked_again(
     ledger, uploaded_bytes, deliver, record, s3, bucket, corpus, case, again, first, final, served
 ):
@@ -307,7 +363,9 @@ def test_bytes_posted_again_to_a_settled_upload_are_checked_again(
     # then
     settled = record(asset["id"])
     problems = [] if result == {"batchItemFailures": []} else [f"failed: {result}"]
-    problems += [] if settled["status"] == final else [f"ended {settled['status']} ({settled['statusReason']})"]
+    problems += (
+        [] if settled["status"] == final else [f"ended {settled['status']} ({settled['statusReason']})"]
+    )
     stored = keys(s3, bucket)
     if served:
         body = s3.get_object(Bucket=bucket, Key=f"files/{asset['id']}")["Body"].read()
@@ -317,8 +375,13 @@ def test_bytes_posted_again_to_a_settled_upload_are_checked_again(
         problems += [] if settled["width"] == width else [f"metadata of other bytes: {settled}"]
     problems += [f"orphans {orphan_keys(stored)}"] if orphan_keys(stored) else []
     wrongly = int(settled["status"] == "ready" and final != "ready")
-    ledger("events").record(f"replaced/{case}", passed=not problems, wrongly_accepted=wrongly,
-                            orphans=len(orphan_keys(stored)), problems="; ".join(problems))
+    ledger("events").record(
+        f"replaced/{case}",
+        passed=not problems,
+        wrongly_accepted=wrongly,
+        orphans=len(orphan_keys(stored)),
+        problems="; ".join(problems),
+    )
     assert not problems, problems
 
 
@@ -337,7 +400,10 @@ def queues(aws):
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": spec.max_receive_count}
     queue = sqs.create_queue(
         QueueName=spec.name,
-        Attributes={"RedrivePolicy": json.dumps(redrive), "VisibilityTimeout": str(spec.visibility_timeout_seconds)},
+        Attributes={
+            "RedrivePolicy": json.dumps(redrive),
+            "VisibilityTimeout": str(spec.visibility_timeout_seconds),
+        },
     )["QueueUrl"]
     return sqs, queue, dlq
 
@@ -350,16 +416,22 @@ def drain(sqs, queue: str, rounds: int) -> list[dict]:
     results = []
     for _ in range(rounds):
         messages = sqs.receive_message(
-            QueueUrl=queue, MaxNumberOfMessages=topology.UPLOADS_QUEUE.batch_size, MessageSystemAttributeNames=["All"]
+            QueueUrl=queue,
+            MaxNumberOfMessages=topology.UPLOADS_QUEUE.batch_size,
+            MessageSystemAttributeNames=["All"],
         ).get("Messages", [])
         if not messages:
             continue
-        result = handle(lambda_event(messages, "arn:aws:sqs:us-east-1:123456789012:trove-uploads", "us-east-1"))
+        result = handle(
+            lambda_event(messages, "arn:aws:sqs:us-east-1:123456789012:trove-uploads", "us-east-1")
+        )
         results.append(result)
         failed = {failure["itemIdentifier"] for failure in result["batchItemFailures"]}
         for message in messages:
             if message["MessageId"] in failed:
-                sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+                sqs.change_message_visibility(
+                    QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
             else:
                 sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
     return results
@@ -372,9 +444,12 @@ def notification(key: str) -> str:
 
 def count(sqs, queue: str) -> int:
     attributes = sqs.get_queue_attributes(
-        QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        QueueUrl=queue,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+    return int(attributes["ApproximateNumberOfMessages"]) + int(
+        attributes["ApproximateNumberOfMessagesNotVisible"]
+    )
 
 
 def test_a_poison_message_reaches_the_dlq_and_its_asset_ends_failed(
@@ -386,8 +461,10 @@ def test_a_poison_message_reaches_the_dlq_and_its_asset_ends_failed(
 
     def broken_reads(params: dict, **_: object) -> None:
         if params.get("Key") == f"uploads/{poison['id']}":
-            raise ClientError({"Error": {"Code": "InternalError", "Message": "We encountered an internal error"}},
-                              "GetObject")
+            raise ClientError(
+                {"Error": {"Code": "InternalError", "Message": "We encountered an internal error"}},
+                "GetObject",
+            )
 
     processor_s3.meta.events.register("before-parameter-build.s3.GetObject", broken_reads)
     for asset in (poison, healthy):
@@ -401,14 +478,25 @@ def test_a_poison_message_reaches_the_dlq_and_its_asset_ends_failed(
     problems = []
     problems += [] if count(sqs, dlq) == 1 else [f"{count(sqs, dlq)} in the DLQ"]
     problems += [] if count(sqs, queue) == 0 else [f"{count(sqs, queue)} still queued"]
-    problems += [] if failed["status"] == "failed" and "repeated attempts" in (failed["statusReason"] or "") else [
-        f"poison asset ended {failed['status']} ({failed['statusReason']})"]
+    problems += (
+        []
+        if failed["status"] == "failed" and "repeated attempts" in (failed["statusReason"] or "")
+        else [f"poison asset ended {failed['status']} ({failed['statusReason']})"]
+    )
     problems += [] if fine["status"] == "ready" else [f"healthy asset ended {fine['status']}"]
-    note(ledger, "poison/s3-always-fails", problems, receives=len(rounds), dlq=count(sqs, dlq),
-         pending=int(failed["status"] == "pending"))
+    note(
+        ledger,
+        "poison/s3-always-fails",
+        problems,
+        receives=len(rounds),
+        dlq=count(sqs, dlq),
+        pending=int(failed["status"] == "pending"),
+    )
 
 
-def test_a_malformed_message_reaches_the_dlq_without_hurting_its_batch(ledger, queues, uploaded_bytes, record):
+def test_a_malformed_message_reaches_the_dlq_without_hurting_its_batch(
+    ledger, queues, uploaded_bytes, record
+):
     # given
     sqs, queue, dlq = queues
     healthy = uploaded_bytes()
@@ -440,7 +528,9 @@ def test_a_dynamodb_outage_through_every_attempt_leaves_the_message_in_the_dlq(
 
     def outage(self, operation_name, operation_kwargs):
         if operation_name == "UpdateItem":
-            raise UpdateError("outage", cause=ClientError({"Error": {"Code": "InternalServerError"}}, "UpdateItem"))
+            raise UpdateError(
+                "outage", cause=ClientError({"Error": {"Code": "InternalServerError"}}, "UpdateItem")
+            )
         return send(self, operation_name, operation_kwargs)
 
     sqs.send_message(QueueUrl=queue, MessageBody=notification(f"uploads/{asset['id']}"))
@@ -457,6 +547,15 @@ def test_a_dynamodb_outage_through_every_attempt_leaves_the_message_in_the_dlq(
 
     # then
     problems = [] if in_dlq == 1 else [f"{in_dlq} in the DLQ"]
-    problems += [] if record(asset["id"])["status"] == "ready" else [f"after redrive: {record(asset['id'])['status']}"]
-    note(ledger, "poison/dynamodb-outage-then-redrive", problems, dlq=in_dlq, lost=int(record(asset["id"])["status"]
-                                                                                       != "ready"))
+    problems += (
+        []
+        if record(asset["id"])["status"] == "ready"
+        else [f"after redrive: {record(asset['id'])['status']}"]
+    )
+    note(
+        ledger,
+        "poison/dynamodb-outage-then-redrive",
+        problems,
+        dlq=in_dlq,
+        lost=int(record(asset["id"])["status"] != "ready"),
+    )

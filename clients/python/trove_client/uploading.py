@@ -116,6 +116,7 @@ class Uploader:
         self.trove = trove
         self.allow_duplicates = allow_duplicates
         self.hashes: dict[Path, str] = {}
+        self.sizes: dict[Path, int] = {}  # as hashed: a file may change or go before it is sent
         self.journal = journal
         self.fields = fields
         self.wait = wait
@@ -154,26 +155,32 @@ class Uploader:
 
     def _duplicates(self, files: list[Path], jobs: int) -> dict[Path, Outcome]:
         """Hash the files not sent before (N at a time) and ask the API, once for the run, which it has."""
-        fresh = [file for file in files if self.journal.lookup(file) is None]
+        fresh = [file for file in files if not self._journaled(file)]
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for file, digest in zip(fresh, pool.map(_hash_or_none, fresh), strict=True):
-                if digest is not None:  # unreadable: that file's upload reports why
-                    self.hashes[file] = digest
+            for file, hashed in zip(fresh, pool.map(_hash_or_none, fresh), strict=True):
+                if hashed is not None:  # unreadable: that file's upload reports why
+                    self.hashes[file], self.sizes[file] = hashed
         if self.allow_duplicates:
             return {}
         # An empty file is nobody's duplicate (and the API refuses it on upload, with the reason).
-        candidates = [file for file in self.hashes if file.stat().st_size > 0]
+        candidates = [file for file in self.hashes if self.sizes[file] > 0]
         return {
             file: Outcome(file, "duplicate", found.duplicate_of, f"same bytes as {found.duplicate_name!r}")
             for file, found in self._check(candidates).items()
             if found.duplicate_of
         }
 
+    def _journaled(self, file: Path) -> bool:
+        try:
+            return self.journal.lookup(file) is not None
+        except OSError:  # gone since the walk: its upload fails alone, with the reason
+            return False
+
     def _check(self, files: list[Path]) -> dict[Path, CheckedFile]:
         """The API's answer per file. A file it refuses to check (over the size limit, a name it does not
         take) must not cost the others their check: then each is asked alone, and the refused one goes
         on to fail its upload with the API's reason."""
-        ask = [(file.name, file.stat().st_size, self.hashes[file]) for file in files]
+        ask = [(file.name, self.sizes[file], self.hashes[file]) for file in files]
         try:
             return dict(zip(files, self.trove.check(ask), strict=True))
         except BadRequest:
@@ -257,8 +264,9 @@ class Uploader:
         return Outcome(file, asset.status, asset.id, asset.status_reason)
 
 
-def _hash_or_none(file: Path) -> str | None:
+def _hash_or_none(file: Path) -> tuple[str, int] | None:
+    """The file's SHA-256 and size, or None when it cannot be read (gone since the walk, say)."""
     try:
-        return file_sha256(file)
+        return file_sha256(file), file.stat().st_size
     except OSError:
         return None

@@ -24,9 +24,10 @@ PYTHON_VERSION = layer_build.TARGET_PYTHON
 ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}.get(
     platform.machine().lower()
 )
-# What the tests need besides the function code: the test runner, the AWS mock, and what the Lambda
+# What the tests need besides the function code: the test runner, the AWS mock, the independent ThumbHash
+# decoder the placeholder tests check against, and what the Lambda
 # runtime itself provides (boto3 and its dependencies).
-TEST_TOOLS = ("pytest", "moto", *sorted(layer_build.RUNTIME_PROVIDED))
+TEST_TOOLS = ("pytest", "moto", "thash", *sorted(layer_build.RUNTIME_PROVIDED))
 
 
 def _python(version: str) -> str | None:

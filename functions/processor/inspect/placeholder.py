@@ -56,9 +56,12 @@ def thumb_hash(picture: Image.Image) -> bytes:
             cx = 0
             while cx * ny < nx * (ny - cy):  # a triangle of terms: the low frequencies only
                 column = [math.cos(math.pi / width * cx * (x + 0.5)) for x in range(width)]
-                total = sum(
-                    channel[x + y * width] * column[x] * row[y] for y in range(height) for x in range(width)
-                )
+                # Added one by one, as the reference does: sum() compensates its rounding since Python 3.12,
+                # which moves a term across a rounding tie, so the bytes would depend on the Python.
+                total = 0.0
+                for y in range(height):
+                    for x in range(width):
+                        total += channel[x + y * width] * column[x] * row[y]
                 term = total / (width * height)
                 if cx or cy:
                     ac.append(term)

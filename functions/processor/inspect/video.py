@@ -28,6 +28,7 @@ from av.video.stream import VideoStream
 from PIL import Image
 
 from functions.core.media import MediaFormat
+from functions.processor.inspect.isobmff import sample_counts
 from functions.processor.inspect.model import Broken, Inspection, TooCostly
 from functions.processor.inspect.thumbnail import THUMBNAIL_SIDE, check_pixels, jpeg_thumbnail
 
@@ -51,6 +52,7 @@ TURNS = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.T
 
 def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
     size = stream.seek(0, io.SEEK_END)
+    _check_index_size(max(sample_counts(stream, size), default=0))
     stream.seek(0)
     with av.open(stream, mode="r") as container:
         if not container.streams.video:
@@ -60,8 +62,7 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
             raise Broken(f"The {media.format} file's video is in a codec this service cannot decode")
         video.thread_type = "SLICE"
         check_pixels(video.width, video.height)
-        if len(video.index_entries) > MAX_INDEXED_FRAMES:
-            raise TooCostly(f"the video's index lists {len(video.index_entries):,} frames (at most {MAX_INDEXED_FRAMES:,})")
+        _check_index_size(len(video.index_entries))
         # A file cut short after its index (`moov` first) still opens and may even show a frame.
         if max((entry.pos + entry.size for entry in video.index_entries), default=0) > size:
             raise Broken(f"The {media.format} file is truncated: its index points past the end of the file")
@@ -92,6 +93,11 @@ def inspect(stream: BinaryIO, media: MediaFormat) -> Inspection:
             duration=duration,
             thumbnail=jpeg_thumbnail(picture, TURNS.get(turns)),
         )
+
+
+def _check_index_size(frames: int) -> None:
+    if frames > MAX_INDEXED_FRAMES:
+        raise TooCostly(f"the video's index lists {frames:,} frames (at most {MAX_INDEXED_FRAMES:,})")
 
 
 def thumbnail_frame(container: InputContainer, video: VideoStream) -> tuple[VideoFrame | None, float | None]:

@@ -109,20 +109,20 @@ class AssetModel(Model):
 
     # Index keys, derived from the fields above by `refresh_index_keys` before every write.
     list_key = UnicodeAttribute(attr_name=topology.SORT_KEY)
-    owner_client = UnicodeAttribute(null=True, attr_name="ownerClient")
-    owner_campaign = UnicodeAttribute(null=True, attr_name="ownerCampaign")
-    owner_project = UnicodeAttribute(null=True, attr_name="ownerProject")
-    owner_todo = UnicodeAttribute(null=True, attr_name="ownerTodo")
-    owner_type = UnicodeAttribute(null=True, attr_name="ownerType")
-    owner_sha256 = UnicodeAttribute(null=True, attr_name="ownerSha256")
+    owner_client = UnicodeAttribute(null=True, attr_name=topology.BY_OWNER_CLIENT.hash_key)
+    owner_campaign = UnicodeAttribute(null=True, attr_name=topology.BY_OWNER_CAMPAIGN.hash_key)
+    owner_project = UnicodeAttribute(null=True, attr_name=topology.BY_OWNER_PROJECT.hash_key)
+    owner_todo = UnicodeAttribute(null=True, attr_name=topology.BY_OWNER_TODO.hash_key)
+    owner_type = UnicodeAttribute(null=True, attr_name=topology.BY_OWNER_TYPE.hash_key)
+    owner_sha256 = UnicodeAttribute(null=True, attr_name=topology.BY_OWNER_SHA256.hash_key)
 
-    by_owner = _INDEXES["byOwner"]
-    by_owner_client = _INDEXES["byOwnerClient"]
-    by_owner_campaign = _INDEXES["byOwnerCampaign"]
-    by_owner_project = _INDEXES["byOwnerProject"]
-    by_owner_todo = _INDEXES["byOwnerTodo"]
-    by_owner_type = _INDEXES["byOwnerType"]
-    by_owner_sha256 = _INDEXES["byOwnerSha256"]
+    by_owner = _INDEXES[topology.BY_OWNER.name]
+    by_owner_client = _INDEXES[topology.BY_OWNER_CLIENT.name]
+    by_owner_campaign = _INDEXES[topology.BY_OWNER_CAMPAIGN.name]
+    by_owner_project = _INDEXES[topology.BY_OWNER_PROJECT.name]
+    by_owner_todo = _INDEXES[topology.BY_OWNER_TODO.name]
+    by_owner_type = _INDEXES[topology.BY_OWNER_TYPE.name]
+    by_owner_sha256 = _INDEXES[topology.BY_OWNER_SHA256.name]
 
     def refresh_index_keys(self) -> None:
         # Newest first: ISO timestamps sort as text; the id breaks ties and makes the key unique.

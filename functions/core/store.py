@@ -53,12 +53,12 @@ class AssetFilters:
     def keyed(self) -> list[tuple[str, str | None, str]]:
         """(index, value, attribute) for each filter that has an owner-scoped index, most selective first."""
         return [
-            ("byOwnerSha256", self.sha256, "sha256"),
-            ("byOwnerClient", self.client_id, "client_id"),
-            ("byOwnerCampaign", self.campaign_id, "campaign_id"),
-            ("byOwnerProject", self.project_id, "project_id"),
-            ("byOwnerTodo", self.todo_id, "todo_id"),
-            ("byOwnerType", self.asset_type, "asset_type"),
+            (topology.BY_OWNER_SHA256.name, self.sha256, "sha256"),
+            (topology.BY_OWNER_CLIENT.name, self.client_id, "client_id"),
+            (topology.BY_OWNER_CAMPAIGN.name, self.campaign_id, "campaign_id"),
+            (topology.BY_OWNER_PROJECT.name, self.project_id, "project_id"),
+            (topology.BY_OWNER_TODO.name, self.todo_id, "todo_id"),
+            (topology.BY_OWNER_TYPE.name, self.asset_type, "asset_type"),
         ]
 
 
@@ -195,7 +195,9 @@ class DynamoAssetStore:
     ) -> Iterator[AssetModel]:
         keyed = filters.keyed()
         chosen = next(((name, value) for name, value, _ in keyed if value is not None), None)
-        index_name, hash_value = (chosen[0], owner_scoped(owner, chosen[1])) if chosen else ("byOwner", owner)
+        index_name, hash_value = (
+            (chosen[0], owner_scoped(owner, chosen[1])) if chosen else (topology.BY_OWNER.name, owner)
+        )
         condition = None
         for name, value, attribute in keyed:
             if value is not None and name != index_name:

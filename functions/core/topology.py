@@ -126,24 +126,26 @@ class BucketTopology:
 
 # Every list filter is a Query on one of these; newest first through the shared range key.
 SORT_KEY = "listKey"
+BY_OWNER = Index("byOwner", "owner", SORT_KEY)
+BY_OWNER_CLIENT = Index("byOwnerClient", "ownerClient", SORT_KEY)
+BY_OWNER_CAMPAIGN = Index("byOwnerCampaign", "ownerCampaign", SORT_KEY)
+BY_OWNER_PROJECT = Index("byOwnerProject", "ownerProject", SORT_KEY)
+BY_OWNER_TODO = Index("byOwnerTodo", "ownerTodo", SORT_KEY)
+BY_OWNER_TYPE = Index("byOwnerType", "ownerType", SORT_KEY)
+BY_OWNER_SHA256 = Index("byOwnerSha256", "ownerSha256", SORT_KEY)
 ASSET_INDEXES: tuple[Index, ...] = (
-    Index("byOwner", "owner", SORT_KEY),
-    Index("byOwnerClient", "ownerClient", SORT_KEY),
-    Index("byOwnerCampaign", "ownerCampaign", SORT_KEY),
-    Index("byOwnerProject", "ownerProject", SORT_KEY),
-    Index("byOwnerTodo", "ownerTodo", SORT_KEY),
-    Index("byOwnerType", "ownerType", SORT_KEY),
-    Index("byOwnerSha256", "ownerSha256", SORT_KEY),
-)
+    BY_OWNER, BY_OWNER_CLIENT, BY_OWNER_CAMPAIGN, BY_OWNER_PROJECT, BY_OWNER_TODO, BY_OWNER_TYPE, BY_OWNER_SHA256,
+)  # fmt: skip
 
 # Usages: the table's key (`pk` = `{owner}#{assetUri}`, `sk` = `{kind}:{path}#{origin}`) answers "who
 # uses this asset"; this index answers "what does this consumer use" (`consumerPath` equal) and "what
 # do a flow's steps use" (`consumerPath` begins with the flow's path), both within one owner.
-USAGE_INDEXES: tuple[Index, ...] = (
-    Index("byOwnerConsumerPath", "owner", "consumerPath"),
-)
+BY_OWNER_CONSUMER_PATH = Index("byOwnerConsumerPath", "owner", "consumerPath")
+USAGE_INDEXES: tuple[Index, ...] = (BY_OWNER_CONSUMER_PATH,)
 
-ASSETS_TABLE = TableTopology(name="trove-assets", hash_key="id", ttl_attribute="expiresAt", indexes=ASSET_INDEXES)
+ASSETS_TABLE = TableTopology(
+    name="trove-assets", hash_key="id", ttl_attribute="expiresAt", indexes=ASSET_INDEXES
+)
 USAGES_TABLE = TableTopology(
     name="trove-usages", hash_key="pk", range_key="sk", ttl_attribute="expiresAt", indexes=USAGE_INDEXES
 )

@@ -44,13 +44,13 @@ class UsageModel(Model):
     asset_uri = UnicodeAttribute(attr_name="assetUri")
     asset_id = UnicodeAttribute(null=True, attr_name="assetId")
     consumer_kind = UnicodeAttribute(attr_name="consumerKind")
-    consumer_path = UnicodeAttribute(attr_name="consumerPath")
+    consumer_path = UnicodeAttribute(attr_name=topology.BY_OWNER_CONSUMER_PATH.range_key)
     origin = UnicodeAttribute()
     mode = UnicodeAttribute()
     source = UnicodeAttribute()
     last_seen = UTCDateTimeAttribute(attr_name="lastSeen")
 
-    by_owner_consumer_path = topology_index(topology.USAGE_INDEXES[0])
+    by_owner_consumer_path = topology_index(topology.BY_OWNER_CONSUMER_PATH)
 
     @classmethod
     def new(

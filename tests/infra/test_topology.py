@@ -1,7 +1,8 @@
 """The CDK stack and the local stack read one topology declaration (functions/core/topology.py).
 
 Two checks: the synthesized names equal the topology's, and no Python source under infra/ (the CDK
-stack and infra/local, the embedded one) spells a topology name, key prefix or index itself.
+stack and infra/local, the embedded one) spells a topology name, key prefix or index itself, nor
+does the Lambda code under functions/ spell a table, queue, index or index key name.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from tests.infra.helpers import REPO_ROOT, Synthesized, as_list, render
 pytestmark = pytest.mark.xdist_group("cdk")
 
 INFRA = REPO_ROOT / "infra"
+FUNCTIONS = REPO_ROOT / "functions"
+KEY_PREFIXES = (topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX)
 
 
 def _declared_names() -> set[str]:
@@ -43,11 +46,12 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return ids
 
 
-def own_declarations(source: str, names: set[str]) -> list[tuple[int, str]]:
+def own_declarations(
+    source: str, names: set[str], prefixes: tuple[str, ...] = KEY_PREFIXES
+) -> list[tuple[int, str]]:
     """String literals (docstrings aside) that spell a topology name or contain a key prefix."""
     tree = ast.parse(source)
     docstrings = _docstrings(tree)
-    prefixes = (topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX)
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
@@ -85,6 +89,28 @@ def test_no_infra_source_declares_its_own_topology_names() -> None:
     assert offences == [], "use functions.core.topology instead of:\n" + "\n".join(offences)
 
 
+def test_no_function_source_spells_a_table_queue_or_index_name() -> None:
+    # given: the Lambda code, the topology itself aside. Key prefixes are left out here: API paths
+    # (`/api/v2/uploads/check`) contain them as words, and storage.py builds every key from the topology.
+    names = _declared_names()
+    sources = sorted(
+        path
+        for path in FUNCTIONS.rglob("*.py")
+        if "__pycache__" not in path.parts and path.name != "topology.py"
+    )
+
+    # when
+    offences = [
+        f"{path.relative_to(REPO_ROOT)}:{line}: {text!r}"
+        for path in sources
+        for line, text in own_declarations(path.read_text(), names, prefixes=())
+    ]
+
+    # then
+    assert len(sources) > 50
+    assert offences == [], "use functions.core.topology instead of:\n" + "\n".join(offences)
+
+
 def test_synthesized_queue_table_and_index_names_are_the_topologys(synthesized: Synthesized) -> None:
     # given
     queues = {queue["Properties"]["QueueName"] for queue in synthesized.resources("AWS::SQS::Queue").values()}
@@ -97,7 +123,10 @@ def test_synthesized_queue_table_and_index_names_are_the_topologys(synthesized: 
 
     # then: the topology's names, suffixed with the stage (the local stack uses them bare)
     stage = synthesized.stack.stage
-    assert queues == {stage.resource_name(topology.UPLOADS_QUEUE.name), stage.resource_name(topology.UPLOADS_QUEUE.dlq_name)}
+    assert queues == {
+        stage.resource_name(topology.UPLOADS_QUEUE.name),
+        stage.resource_name(topology.UPLOADS_QUEUE.dlq_name),
+    }
     assert tables == {
         stage.resource_name(spec.name): [index.name for index in spec.indexes]
         for spec in (topology.ASSETS_TABLE, topology.USAGES_TABLE)
@@ -106,7 +135,12 @@ def test_synthesized_queue_table_and_index_names_are_the_topologys(synthesized: 
 
 def test_every_key_prefix_in_the_template_is_the_topologys(synthesized: Synthesized) -> None:
     # given
-    prefixes = {topology.UPLOADS_PREFIX, topology.FILES_PREFIX, topology.THUMBNAILS_PREFIX, topology.RENDITIONS_PREFIX}
+    prefixes = {
+        topology.UPLOADS_PREFIX,
+        topology.FILES_PREFIX,
+        topology.THUMBNAILS_PREFIX,
+        topology.RENDITIONS_PREFIX,
+    }
     bucket = f"<{synthesized.logical_id(synthesized.stack.storage.bucket)}.Arn>/"
     used = set()
 

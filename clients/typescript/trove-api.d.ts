@@ -82,12 +82,12 @@ export interface paths {
             cookie?: never;
         };
         /** One asset */
-        get: operations["getAssetV1"];
+        get: operations["getLegacyAsset"];
         /** Replace name, description, reference_url and links (absent = null) */
-        put: operations["replaceAssetV1"];
+        put: operations["replaceLegacyAsset"];
         post?: never;
         /** Delete the asset (and its file and thumbnail, if any) */
-        delete: operations["deleteAssetV1"];
+        delete: operations["deleteLegacyAsset"];
         options?: never;
         head?: never;
         patch?: never;
@@ -312,10 +312,10 @@ export interface paths {
             cookie?: never;
         };
         /** List the caller's assets, newest first (skip/limit) */
-        get: operations["list_assets_v1_api_assets__get"];
+        get: operations["listLegacyAssets"];
         put?: never;
         /** Create an asset (a reference URL) */
-        post: operations["create_asset_v1_api_assets__post"];
+        post: operations["createLegacyAsset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -407,82 +407,6 @@ export interface components {
             tags?: string[] | null;
             /** Url */
             url?: string;
-        };
-        /**
-         * AssetV1
-         * @description Seed 000's Database Model, field for field; `id` is Trove's UUID (a string, not an int).
-         */
-        AssetV1: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-            /** Description */
-            description: string | null;
-            /** Reference Url */
-            reference_url: string;
-            /** Project Id */
-            project_id: number | string | null;
-            /** Todo Id */
-            todo_id: number | string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-        };
-        /**
-         * AssetV1Create
-         * @description POST /api/assets/ (seed 000, "Create Asset").
-         * @example {
-         *       "name": "Flink SQL Helper Library",
-         *       "description": "Reusable SQL templates for Flink jobs",
-         *       "reference_url": "https://github.com/org/flink-sql-helpers",
-         *       "project_id": 1
-         *     }
-         */
-        AssetV1Create: {
-            /** Name */
-            name: string;
-            /** Description */
-            description?: string | null;
-            /** Reference Url */
-            reference_url: string;
-            /** Project Id */
-            project_id?: number | string | null;
-            /** Todo Id */
-            todo_id?: number | string | null;
-        };
-        /**
-         * AssetV1Update
-         * @description PUT /api/assets/{id} (seed 000, "Update Asset"): the whole record. A field left out is
-         *     null, as if sent as null (`todo_id: null` unlinks), but for `reference_url`, which no asset can
-         *     be without: left out or null, it stays as it is (a link's URL; an uploaded file's file URL,
-         *     which may also be sent back unchanged).
-         * @example {
-         *       "name": "Updated Name",
-         *       "description": "Updated description",
-         *       "reference_url": "https://new-url.com/resource",
-         *       "project_id": 2,
-         *       "todo_id": null
-         *     }
-         */
-        AssetV1Update: {
-            /** Name */
-            name: string;
-            /** Description */
-            description?: string | null;
-            /** Reference Url */
-            reference_url?: string | null;
-            /** Project Id */
-            project_id?: number | string | null;
-            /** Todo Id */
-            todo_id?: number | string | null;
         };
         /** AudioAsset */
         AudioAsset: {
@@ -743,6 +667,82 @@ export interface components {
             width: number | null;
             /** Height */
             height: number | null;
+        };
+        /**
+         * LegacyAsset
+         * @description Seed 000's Database Model, field for field; `id` is Trove's UUID (a string, not an int).
+         */
+        LegacyAsset: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string | null;
+            /** Reference Url */
+            reference_url: string;
+            /** Project Id */
+            project_id: number | string | null;
+            /** Todo Id */
+            todo_id: number | string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * LegacyAssetCreate
+         * @description POST /api/assets/ (seed 000, "Create Asset").
+         * @example {
+         *       "name": "Flink SQL Helper Library",
+         *       "description": "Reusable SQL templates for Flink jobs",
+         *       "reference_url": "https://github.com/org/flink-sql-helpers",
+         *       "project_id": 1
+         *     }
+         */
+        LegacyAssetCreate: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Reference Url */
+            reference_url: string;
+            /** Project Id */
+            project_id?: number | string | null;
+            /** Todo Id */
+            todo_id?: number | string | null;
+        };
+        /**
+         * LegacyAssetUpdate
+         * @description PUT /api/assets/{id} (seed 000, "Update Asset"): the whole record. A field left out is
+         *     null, as if sent as null (`todo_id: null` unlinks), but for `reference_url`, which no asset can
+         *     be without: left out or null, it stays as it is (a link's URL; an uploaded file's file URL,
+         *     which may also be sent back unchanged).
+         * @example {
+         *       "name": "Updated Name",
+         *       "description": "Updated description",
+         *       "reference_url": "https://new-url.com/resource",
+         *       "project_id": 2,
+         *       "todo_id": null
+         *     }
+         */
+        LegacyAssetUpdate: {
+            /** Name */
+            name: string;
+            /** Description */
+            description?: string | null;
+            /** Reference Url */
+            reference_url?: string | null;
+            /** Project Id */
+            project_id?: number | string | null;
+            /** Todo Id */
+            todo_id?: number | string | null;
         };
         /** LinkAsset */
         LinkAsset: {
@@ -1849,7 +1849,7 @@ export interface operations {
             };
         };
     };
-    getAssetV1: {
+    getLegacyAsset: {
         parameters: {
             query?: never;
             header?: never;
@@ -1866,7 +1866,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssetV1"];
+                    "application/json": components["schemas"]["LegacyAsset"];
                 };
             };
             /** @description Bad input: a body, query or path parameter (the detail names the field and the problem) */
@@ -1919,7 +1919,7 @@ export interface operations {
             };
         };
     };
-    replaceAssetV1: {
+    replaceLegacyAsset: {
         parameters: {
             query?: never;
             header?: never;
@@ -1930,7 +1930,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AssetV1Update"];
+                "application/json": components["schemas"]["LegacyAssetUpdate"];
             };
         };
         responses: {
@@ -1940,7 +1940,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssetV1"];
+                    "application/json": components["schemas"]["LegacyAsset"];
                 };
             };
             /** @description Bad input: a body, query or path parameter (the detail names the field and the problem) */
@@ -2011,7 +2011,7 @@ export interface operations {
             };
         };
     };
-    deleteAssetV1: {
+    deleteLegacyAsset: {
         parameters: {
             query?: never;
             header?: never;
@@ -2993,7 +2993,7 @@ export interface operations {
             };
         };
     };
-    list_assets_v1_api_assets__get: {
+    listLegacyAssets: {
         parameters: {
             query?: {
                 project_id?: string | null;
@@ -3013,7 +3013,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssetV1"][];
+                    "application/json": components["schemas"]["LegacyAsset"][];
                 };
             };
             /** @description Bad input: a body, query or path parameter (the detail names the field and the problem) */
@@ -3057,7 +3057,7 @@ export interface operations {
             };
         };
     };
-    create_asset_v1_api_assets__post: {
+    createLegacyAsset: {
         parameters: {
             query?: never;
             header?: never;
@@ -3066,7 +3066,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AssetV1Create"];
+                "application/json": components["schemas"]["LegacyAssetCreate"];
             };
         };
         responses: {
@@ -3076,7 +3076,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AssetV1"];
+                    "application/json": components["schemas"]["LegacyAsset"];
                 };
             };
             /** @description Bad input: a body, query or path parameter (the detail names the field and the problem) */

@@ -10,7 +10,7 @@ from functools import cache
 
 # Request bodies whose fields carry constraints checked by validators.
 REQUEST_MODELS = (
-    "UploadRequest", "LinkCreate", "AssetPatch", "AssetV1Create", "AssetV1Update", "ScanRequest", "FileToCheck",
+    "UploadRequest", "LinkCreate", "AssetPatch", "LegacyAssetCreate", "LegacyAssetUpdate", "ScanRequest", "FileToCheck",
 )
 
 # One example request body each (seed 000's own for its routes): clients read them, and
@@ -19,9 +19,9 @@ REQUEST_EXAMPLES = {
     "LinkCreate": {"name": "Brand guidelines", "url": "https://example.com/brand", "clientId": "client-uuid-123",
                    "tags": ["brand"]},
     "AssetPatch": {"name": "Brand guidelines 2026", "tags": ["brand", "2026"], "projectId": "3"},
-    "AssetV1Create": {"name": "Flink SQL Helper Library", "description": "Reusable SQL templates for Flink jobs",
+    "LegacyAssetCreate": {"name": "Flink SQL Helper Library", "description": "Reusable SQL templates for Flink jobs",
                       "reference_url": "https://github.com/org/flink-sql-helpers", "project_id": 1},
-    "AssetV1Update": {"name": "Updated Name", "description": "Updated description",
+    "LegacyAssetUpdate": {"name": "Updated Name", "description": "Updated description",
                       "reference_url": "https://new-url.com/resource", "project_id": 2, "todo_id": None},
     "ScanRequest": {"path": "f/etl/daily/extract", "kind": "script", "language": "python",
                     "content": 'import wmill\ndb = wmill.get_resource("res://f/db")\n'},

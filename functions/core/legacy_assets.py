@@ -50,7 +50,7 @@ LinkRef = Annotated[
 ]
 
 
-class AssetV1Create(BaseModel):
+class LegacyAssetCreate(BaseModel):
     """POST /api/assets/ (seed 000, "Create Asset")."""
 
     model_config = ConfigDict(extra="forbid")
@@ -62,7 +62,7 @@ class AssetV1Create(BaseModel):
     todo_id: LinkRef | None = None
 
 
-class AssetV1Update(BaseModel):
+class LegacyAssetUpdate(BaseModel):
     """PUT /api/assets/{id} (seed 000, "Update Asset"): the whole record. A field left out is
     null, as if sent as null (`todo_id: null` unlinks), but for `reference_url`, which no asset can
     be without: left out or null, it stays as it is (a link's URL; an uploaded file's file URL,
@@ -77,7 +77,7 @@ class AssetV1Update(BaseModel):
     todo_id: LinkRef | None = None
 
 
-class AssetV1(BaseModel):
+class LegacyAsset(BaseModel):
     """Seed 000's Database Model, field for field; `id` is Trove's UUID (a string, not an int)."""
 
     id: str
@@ -90,10 +90,10 @@ class AssetV1(BaseModel):
     updated_at: Timestamp
 
 
-def view(item: AssetModel, base_url: str) -> AssetV1:
+def view(item: AssetModel, base_url: str) -> LegacyAsset:
     # `url` as /api/v2 shows it: the reference URL of a link, the file URL of an upload.
     reference_url = to_asset(item, base_url).url
-    return AssetV1(
+    return LegacyAsset(
         id=item.id,
         name=item.name,
         description=item.description,
@@ -105,7 +105,7 @@ def view(item: AssetModel, base_url: str) -> AssetV1:
     )
 
 
-def create(identity: assets.Identity, body: AssetV1Create, *, store: AssetStore | None = None) -> AssetModel:
+def create(identity: assets.Identity, body: LegacyAssetCreate, *, store: AssetStore | None = None) -> AssetModel:
     link = LinkCreate(
         name=body.name,
         url=body.reference_url,
@@ -131,7 +131,7 @@ def list_page(
 
 
 def replace(
-    identity: assets.Identity, raw_id: str, body: AssetV1Update, base_url: str, *, store: AssetStore | None = None
+    identity: assets.Identity, raw_id: str, body: LegacyAssetUpdate, base_url: str, *, store: AssetStore | None = None
 ) -> AssetModel:
     """PUT as a PATCH of every field seed 000 knows; fields it does not know (client and campaign
     links, tags) are left as they are."""

@@ -20,9 +20,14 @@ COLLECTION = "/api/assets/"
 ITEM = "/api/assets/<asset_id>"
 
 
-@router.get(COLLECTION, summary="List the caller's assets, newest first (skip/limit)", tags=TAGS)
+@router.get(
+    COLLECTION,
+    summary="List the caller's assets, newest first (skip/limit)",
+    tags=TAGS,
+    operation_id="listLegacyAssets",
+)
 @router.get(COLLECTION.rstrip("/"), include_in_schema=False)
-def list_assets_v1(
+def list_legacy_assets(
     user: CurrentUser,
     base: BaseUrl,
     records: AssetRecords,
@@ -30,15 +35,19 @@ def list_assets_v1(
     todo_id: Annotated[LinkId | None, Query()] = None,
     skip: Annotated[int, Query(ge=0, le=legacy_assets.MAX_SKIP)] = 0,
     limit: Annotated[int, Query(ge=1, le=legacy_assets.MAX_LIMIT)] = legacy_assets.DEFAULT_LIMIT,
-) -> list[legacy_assets.AssetV1]:
+) -> list[legacy_assets.LegacyAsset]:
     page = legacy_assets.list_page(user, project_id, todo_id, skip, limit, store=records)
     return [legacy_assets.view(item, base) for item in page]
 
 
 # From a created asset to the operations on it (OpenAPI links: clients and stateful fuzzers follow them).
-V1_LINKS = {
+LEGACY_LINKS = {
     name: {"operationId": operation, "parameters": {"asset_id": "$response.body#/id"}}
-    for name, operation in (("GetAsset", "getAssetV1"), ("ReplaceAsset", "replaceAssetV1"), ("DeleteAsset", "deleteAssetV1"))
+    for name, operation in (
+        ("GetAsset", "getLegacyAsset"),
+        ("ReplaceAsset", "replaceLegacyAsset"),
+        ("DeleteAsset", "deleteLegacyAsset"),
+    )
 }
 
 
@@ -47,36 +56,49 @@ V1_LINKS = {
     status_code=201,
     summary="Create an asset (a reference URL)",
     tags=TAGS,
-    responses={201: {"description": "The asset", "links": V1_LINKS}},
+    operation_id="createLegacyAsset",
+    responses={201: {"description": "The asset", "links": LEGACY_LINKS}},
 )
 @router.post(COLLECTION.rstrip("/"), status_code=201, include_in_schema=False)
-def create_asset_v1(
-    body: legacy_assets.AssetV1Create, user: CurrentUser, base: BaseUrl, records: AssetRecords
-) -> legacy_assets.AssetV1:
+def create_legacy_asset(
+    body: legacy_assets.LegacyAssetCreate, user: CurrentUser, base: BaseUrl, records: AssetRecords
+) -> legacy_assets.LegacyAsset:
     return legacy_assets.view(legacy_assets.create(user, body, store=records), base)
 
 
-@router.get(ITEM, summary="One asset", tags=TAGS, operation_id="getAssetV1")
+@router.get(ITEM, summary="One asset", tags=TAGS, operation_id="getLegacyAsset")
 @router.get(f"{ITEM}/", include_in_schema=False)
-def get_asset_v1(asset_id: str, user: CurrentUser, base: BaseUrl, records: AssetRecords) -> legacy_assets.AssetV1:
+def get_legacy_asset(
+    asset_id: str, user: CurrentUser, base: BaseUrl, records: AssetRecords
+) -> legacy_assets.LegacyAsset:
     return legacy_assets.view(assets.get_owned(user, asset_id, store=records), base)
 
 
 @router.put(
-    ITEM, summary="Replace name, description, reference_url and links (absent = null)", tags=TAGS, operation_id="replaceAssetV1"
+    ITEM,
+    summary="Replace name, description, reference_url and links (absent = null)",
+    tags=TAGS,
+    operation_id="replaceLegacyAsset",
 )
 @router.put(f"{ITEM}/", include_in_schema=False)
-def replace_asset_v1(
-    asset_id: str, body: legacy_assets.AssetV1Update, user: CurrentUser, base: BaseUrl, records: AssetRecords
-) -> legacy_assets.AssetV1:
+def replace_legacy_asset(
+    asset_id: str,
+    body: legacy_assets.LegacyAssetUpdate,
+    user: CurrentUser,
+    base: BaseUrl,
+    records: AssetRecords,
+) -> legacy_assets.LegacyAsset:
     return legacy_assets.view(legacy_assets.replace(user, asset_id, body, base, store=records), base)
 
 
 @router.delete(
-    ITEM, summary="Delete the asset (and its file and thumbnail, if any)", tags=TAGS, operation_id="deleteAssetV1"
+    ITEM,
+    summary="Delete the asset (and its file and thumbnail, if any)",
+    tags=TAGS,
+    operation_id="deleteLegacyAsset",
 )
 @router.delete(f"{ITEM}/", include_in_schema=False)
-def delete_asset_v1(
+def delete_legacy_asset(
     asset_id: str, user: CurrentUser, records: AssetRecords, usage_records: UsageRecords
 ) -> DeleteResponse:
     in_use = partial(usages.ensure_unused, user, store=usage_records)  # seed 000 has no force: always a 409

@@ -128,8 +128,8 @@ def test_seed_000_links_take_integral_numbers(api, document):
 
     # then
     assert response.status == 201 and response.json()["todo_id"] == 3408868
-    assert valid(document, component("AssetV1Create"), body)
-    assert not valid(document, component("AssetV1Create"), {**body, "todo_id": 1.5})
+    assert valid(document, component("LegacyAssetCreate"), body)
+    assert not valid(document, component("LegacyAssetCreate"), {**body, "todo_id": 1.5})
     assert api("POST", "/api/assets/", body={**body, "todo_id": 1.5}).status == 400
 
 
@@ -143,7 +143,7 @@ def test_a_seed_000_put_without_reference_url_keeps_the_links_url(api, document)
     # then
     assert response.status == 200
     assert (response.json()["name"], response.json()["reference_url"]) == ("Helper 2", "https://example.com/a")
-    assert valid(document, component("AssetV1Update"), {"name": "Helper 2"})
+    assert valid(document, component("LegacyAssetUpdate"), {"name": "Helper 2"})
 
 
 @pytest.mark.parametrize(

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from functions.core import assets, processing, storage
 from functions.core.identity import Identity
@@ -22,7 +20,7 @@ from functions.core.schemas import UploadRequest
 from functions.core.settings import Settings
 from functions.processor import pipeline
 from tests.media.generate import cut, jpeg, wav
-from tests.unit.processor.conftest import BUCKET
+from tests.unit.conftest import UNIT_BUCKET as BUCKET
 
 SETTINGS = Settings(bucket_name=BUCKET)
 OWNER = Identity("user-a")
@@ -31,35 +29,19 @@ ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-@pytest.fixture(scope="module")
-def bucket() -> Iterator[Any]:
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
-        yield client
-
-
-@pytest.fixture
-def s3(bucket: Any) -> Any:
-    """The module's bucket, empty."""
-    for entry in bucket.list_objects_v2(Bucket=BUCKET).get("Contents", []):
-        bucket.delete_object(Bucket=BUCKET, Key=entry["Key"])
-    return bucket
-
-
 @pytest.fixture
 def store() -> MemoryAssetStore:
     return MemoryAssetStore()
 
 
 @pytest.fixture
-def posted(store: MemoryAssetStore, s3: Any) -> Callable[..., AssetModel]:
+def posted(store: MemoryAssetStore, bucket_s3: Any) -> Callable[..., AssetModel]:
     """A pending record declared as `name` (its extension the format), and `data` posted to its upload key."""
 
     def post(data: bytes = PHOTO, name: str = "photo.jpg", asset_type: str = "image") -> AssetModel:
         request = UploadRequest(name=name, type=asset_type, format=name.rsplit(".", 1)[1], size=len(data))
         item = assets.create_pending(OWNER, request, SETTINGS, store=store)
-        s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=data)
+        bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=data)
         return item
 
     return post
@@ -68,12 +50,12 @@ def posted(store: MemoryAssetStore, s3: Any) -> Callable[..., AssetModel]:
 class FlakyS3:
     """S3 whose first ranged GET answers 503 SlowDown, as S3 does under load; then the real moto."""
 
-    def __init__(self, s3: Any) -> None:
-        self.s3 = s3
+    def __init__(self, bucket_s3: Any) -> None:
+        self.bucket_s3 = bucket_s3
         self.failed = False
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.s3, name)
+        return getattr(self.bucket_s3, name)
 
     def get_object(self, **request: Any) -> Any:
         if not self.failed:
@@ -81,23 +63,23 @@ class FlakyS3:
             raise ClientError(
                 {"Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."}}, "GetObject"
             )
-        return self.s3.get_object(**request)
+        return self.bucket_s3.get_object(**request)
 
 
-def settle(item: AssetModel, s3: Any, store: MemoryAssetStore) -> pipeline.Outcome | None:
-    return pipeline.process_upload(storage.upload_key(item.id), SETTINGS, s3, store=store)
+def settle(item: AssetModel, bucket_s3: Any, store: MemoryAssetStore) -> pipeline.Outcome | None:
+    return pipeline.process_upload(storage.upload_key(item.id), SETTINGS, bucket_s3, store=store)
 
 
 def attempts_of(item: AssetModel, store: MemoryAssetStore) -> list[dict]:
     return processing.processing_record(store.get(item.id)).model_dump(by_alias=True)["attempts"]
 
 
-def test_a_ready_upload_records_each_step_with_its_reads(posted, s3, store):
+def test_a_ready_upload_records_each_step_with_its_reads(posted, bucket_s3, store):
     # given
     item = posted()
 
     # when
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
 
     # then
     (attempt,) = attempts_of(item, store)
@@ -116,24 +98,24 @@ def test_a_ready_upload_records_each_step_with_its_reads(posted, s3, store):
     assert read_by_checks == len(PHOTO)  # the decoder read the picture once, whichever step it was in
 
 
-def test_a_file_without_a_thumbnail_records_no_thumbnail_step(posted, s3, store):
+def test_a_file_without_a_thumbnail_records_no_thumbnail_step(posted, bucket_s3, store):
     # given
     item = posted(wav(), name="tone.wav", asset_type="audio")
 
     # when
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
 
     # then
     (attempt,) = attempts_of(item, store)
     assert [step["name"] for step in attempt["steps"]] == ["sniff", "inspect", "hash", "settle"]
 
 
-def test_a_rejected_upload_records_the_step_that_refused_it(posted, s3, store):
+def test_a_rejected_upload_records_the_step_that_refused_it(posted, bucket_s3, store):
     # given: text declared as a JPEG
     item = posted(b"plain text, declared as a JPEG" * 4)
 
     # when
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
 
     # then
     record = store.get(item.id)
@@ -145,12 +127,12 @@ def test_a_rejected_upload_records_the_step_that_refused_it(posted, s3, store):
     assert (settled["name"], settled["outcome"]) == ("settle", "ok")
 
 
-def test_a_broken_file_records_a_failed_attempt(posted, s3, store):
+def test_a_broken_file_records_a_failed_attempt(posted, bucket_s3, store):
     # given: a JPEG cut short
     item = posted(cut(PHOTO, 0.5))
 
     # when
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
 
     # then
     record = store.get(item.id)
@@ -163,14 +145,14 @@ def test_a_broken_file_records_a_failed_attempt(posted, s3, store):
     assert attempt["peakMemoryBytes"] > 0
 
 
-def test_a_transient_aws_error_is_recorded_as_retried_then_the_retry_succeeds(posted, s3, store):
+def test_a_transient_aws_error_is_recorded_as_retried_then_the_retry_succeeds(posted, bucket_s3, store):
     # given: the first attempt's first GET answers 503
     item = posted()
     with pytest.raises(ClientError):
-        settle(item, FlakyS3(s3), store)
+        settle(item, FlakyS3(bucket_s3), store)
 
     # when: the message comes back
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
 
     # then
     first, second = attempts_of(item, store)
@@ -184,14 +166,18 @@ def test_a_transient_aws_error_is_recorded_as_retried_then_the_retry_succeeds(po
     assert store.get(item.id).status == "ready"
 
 
-def test_the_last_attempt_records_its_error_as_failed(posted, s3, store):
+def test_the_last_attempt_records_its_error_as_failed(posted, bucket_s3, store):
     # given
     item = posted()
 
     # when
     with pytest.raises(ClientError):
         pipeline.process_message(
-            [storage.upload_key(item.id)], SETTINGS, last_attempt=True, s3=FlakyS3(s3), store=store
+            [storage.upload_key(item.id)],
+            SETTINGS,
+            last_attempt=True,
+            bucket_s3=FlakyS3(bucket_s3),
+            store=store,
         )
 
     # then
@@ -201,14 +187,16 @@ def test_the_last_attempt_records_its_error_as_failed(posted, s3, store):
     assert attempt["error"].startswith("Processing failed after repeated attempts: ")
 
 
-def test_bad_bytes_posted_again_to_a_ready_asset_are_recorded_as_kept(posted, s3, store):
+def test_bad_bytes_posted_again_to_a_ready_asset_are_recorded_as_kept(posted, bucket_s3, store):
     # given
     item = posted()
-    settle(item, s3, store)
-    s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=b"not a picture".ljust(len(PHOTO)))
+    settle(item, bucket_s3, store)
+    bucket_s3.put_object(
+        Bucket=BUCKET, Key=storage.upload_key(item.id), Body=b"not a picture".ljust(len(PHOTO))
+    )
 
     # when
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
 
     # then
     first, second = attempts_of(item, store)
@@ -217,25 +205,25 @@ def test_bad_bytes_posted_again_to_a_ready_asset_are_recorded_as_kept(posted, s3
     assert [step["name"] for step in second["steps"]] == ["sniff"]
 
 
-def test_an_event_for_bytes_already_settled_adds_no_attempt(posted, s3, store):
+def test_an_event_for_bytes_already_settled_adds_no_attempt(posted, bucket_s3, store):
     # given: settled, and the upload put back as a failed delete would leave it
     item = posted()
-    settle(item, s3, store)
-    s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=PHOTO)
+    settle(item, bucket_s3, store)
+    bucket_s3.put_object(Bucket=BUCKET, Key=storage.upload_key(item.id), Body=PHOTO)
 
     # when
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
 
     # then
     assert [attempt["outcome"] for attempt in attempts_of(item, store)] == ["ready"]
 
 
-def test_the_log_lines_of_an_attempt_carry_the_correlation_id_it_records(posted, s3, store, log_lines):
+def test_the_log_lines_of_an_attempt_carry_the_correlation_id_it_records(posted, bucket_s3, store, log_lines):
     # given
     item = posted()
 
     # when
-    settle(item, s3, store)
+    settle(item, bucket_s3, store)
 
     # then
     (attempt,) = attempts_of(item, store)

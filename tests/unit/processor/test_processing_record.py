@@ -176,7 +176,7 @@ def test_the_last_attempt_records_its_error_as_failed(posted, bucket_s3, store):
             [storage.upload_key(item.id)],
             SETTINGS,
             last_attempt=True,
-            bucket_s3=FlakyS3(bucket_s3),
+            s3=FlakyS3(bucket_s3),
             store=store,
         )
 

@@ -47,7 +47,7 @@ def provision(settings: Settings, allowed_origins: list[str]) -> Provisioned:
             "VisibilityTimeout": str(topology.UPLOADS_QUEUE.visibility_timeout_seconds),
         },
     )
-    _notify_uploads(s3, settings.bucket_name, queue)
+    _notify_uploads(s3, sqs, settings.bucket_name, queue)
     _create_signing_key(settings)
     return Provisioned(queue=queue, dlq=dlq, tables=_create_tables())
 
@@ -71,12 +71,15 @@ def _create_queue(sqs, name: str, attributes: dict[str, str]) -> Queue:
     return Queue(url=url, arn=arn)
 
 
-def _notify_uploads(s3, bucket: str, queue: Queue) -> None:
+def _notify_uploads(s3, sqs, bucket: str, queue: Queue) -> None:
     prefix_only = {"Key": {"FilterRules": [{"Name": "prefix", "Value": topology.BUCKET.uploads_prefix}]}}
     configuration = {"QueueArn": queue.arn, "Events": ["s3:ObjectCreated:*"], "Filter": prefix_only}
     s3.put_bucket_notification_configuration(
         Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [configuration]}
     )
+    # S3 (and moto) answer a new notification with an `s3:TestEvent` message. Nothing reads the queue
+    # yet: drop it here, or the first seconds of every stack start workers for a message about nothing.
+    sqs.purge_queue(QueueUrl=queue.url)
 
 
 def _create_signing_key(settings: Settings) -> None:

@@ -74,8 +74,6 @@ class LocalStack:
         self.queue_url = provisioned.queue.url
         self.sweeper = PeriodicSweep(moto_url, settings.bucket_name)
         self.sweeper.start()
-        self.front_thread = threading.Thread(target=self.front.serve_forever, name="front")
-        self.front_thread.start()
         self.addresses = {
             "pid": os.getpid(),
             "front": self.front.url,
@@ -89,6 +87,9 @@ class LocalStack:
             "api": self.api.pids,
         }
         state.save(self.addresses, self.options.state_file)
+        # Served last: a front that answers means the stack is up, its state file written.
+        self.front_thread = threading.Thread(target=self.front.serve_forever, name="front")
+        self.front_thread.start()
         return self.addresses
 
     def keep_processors_running(self) -> None:

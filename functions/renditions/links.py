@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from functions.core import storage
 from functions.core.assets import get_owned
 from functions.core.identity import Identity
+from functions.core.models import AssetModel
 from functions.core.settings import Settings
 from functions.core.storage import S3Client
 from functions.core.store import AssetStore
@@ -40,7 +41,15 @@ def rendition_link(
     expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(
         seconds=settings.download_expiry_seconds
     )
-    url = storage.presign_download(
+    return RenditionLink(
+        url=presigned(item, stored, settings, s3=s3), rendition=stored, expires_at=expires_at
+    )
+
+
+def presigned(
+    item: AssetModel, stored: StoredRendition, settings: Settings, *, s3: S3Client | None = None
+) -> str:
+    """A short-lived URL of a stored rendition, saved under the asset's name with the format's extension."""
+    return storage.presign_download(
         stored.key, settings, filename=f"{item.name}.{stored.format}", content_type=stored.content_type, s3=s3
     )
-    return RenditionLink(url=url, rendition=stored, expires_at=expires_at)

@@ -17,6 +17,7 @@ from functions.api.dependencies import AssetRecords, BaseUrl, CurrentUser, setti
 from functions.core import assets, storage, topology
 from functions.core.errors import NotFound
 from functions.renditions import RenditionSpec, RenditionUnavailable, ensure_rendition
+from functions.renditions.links import presigned
 from functions.renditions.schemas import RenditionLinks, RenditionSource
 from functions.renditions.signing import (
     InvalidLink,
@@ -135,9 +136,7 @@ def get_signed_rendition(
         return Response(status_code=200, content_type=stored.content_type, body=body, headers=cache)
     found["Body"].close()
     # Larger than a Lambda may answer: a redirect, cached no longer than the URL it names lives.
-    url = storage.presign_download(
-        stored.key, settings, filename=f"{item.name}.{stored.format}", content_type=stored.content_type, s3=s3
-    )
+    url = presigned(item, stored, settings, s3=s3)
     lifetime = min(settings.download_expiry_seconds // 2, expires - int(now))
     return Response(
         status_code=302, headers={"Location": url, "Cache-Control": f"max-age={max(0, lifetime)}"}
